@@ -1,0 +1,108 @@
+"""Settings: defaults, ``CHITRA_*`` environment variables, and the secrets check.
+
+Every setting can be given as ``CHITRA_<NAME>`` (read with Flask's ``from_prefixed_env``) or
+through ``create_app(test_config={...})``. Outside development and testing the app refuses to
+start without its secrets; in development missing secrets are generated once and kept in
+``instance/dev-secrets.json`` so that demo data stays readable across restarts.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    # "development" | "testing" | "production"
+    "ENV": "production",
+    # SQLAlchemy URL; default: SQLite (WAL) file under instance/
+    "DATABASE_URL": None,
+    # redis:// URL; when unset in development, `gateway run` starts an embedded redis-server
+    "REDIS_URL": None,
+    "SECRET_KEY": None,
+    # Comma-separated "key_id:base64(32 bytes)"; the first encrypts, all decrypt.
+    "PII_KEYS": None,
+    # base64(32 bytes): HMAC key for blind indexes (exact-match lookups on encrypted columns).
+    "BLIND_INDEX_KEY": None,
+    # Two-digit province code this installation serves (e.g. "46" for Huế); None = any.
+    "PROVINCE_CODE": None,
+    # Wallet providers enabled in this installation; the first is the roster default.
+    "WALLET_PROVIDERS": "sandbox",
+    "LOG_LEVEL": "INFO",
+}
+
+SECRETS = ("SECRET_KEY", "PII_KEYS", "BLIND_INDEX_KEY")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the service; the message says what to set."""
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, environment and ``test_config``, then check it.
+
+    Raises:
+        ConfigError: a secret is missing outside development, or a value is malformed.
+    """
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("CHITRA")
+    if test_config:
+        app.config.from_mapping(test_config)
+    cfg = app.config
+    cfg["ENV"] = str(cfg["ENV"]).lower()
+    if cfg["ENV"] not in ("development", "testing", "production"):
+        raise ConfigError(
+            f"CHITRA_ENV must be development, testing or production, not {cfg['ENV']!r}")
+    if cfg["PROVINCE_CODE"] is not None:
+        cfg["PROVINCE_CODE"] = f"{int(str(cfg['PROVINCE_CODE'])):02d}"
+    providers = cfg["WALLET_PROVIDERS"]
+    if isinstance(providers, str):
+        providers = [p.strip().lower() for p in providers.split(",") if p.strip()]
+    cfg["WALLET_PROVIDERS"] = list(providers)
+    if not cfg["DATABASE_URL"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        cfg["DATABASE_URL"] = f"sqlite:///{os.path.join(app.instance_path, 'chitra.db')}"
+    missing = [name for name in SECRETS if not cfg.get(name)]
+    if missing and cfg["ENV"] == "development":
+        _fill_dev_secrets(app, missing)
+        missing = []
+    if missing:
+        names = ", ".join(f"CHITRA_{name}" for name in missing)
+        raise ConfigError(
+            f"missing secret(s): {names}. Generate keys with `gateway keys generate` "
+            "and set them in the environment (or set CHITRA_ENV=development for a local demo)."
+        )
+    cfg["SECRET_KEY"] = str(cfg["SECRET_KEY"])
+
+
+def _fill_dev_secrets(app: Flask, missing: list[str]) -> None:
+    """Load or create development secrets in instance/dev-secrets.json."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    path = os.path.join(app.instance_path, "dev-secrets.json")
+    stored: dict[str, str] = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            stored = json.load(fh)
+    changed = False
+    for name in missing:
+        if name not in stored:
+            stored[name] = generate_secret(name)
+            changed = True
+        app.config[name] = stored[name]
+    if changed:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(stored, fh, indent=2)
+
+
+def generate_secret(name: str) -> str:
+    """Return a fresh random value in the format the named secret expects."""
+    if name == "PII_KEYS":
+        return f"{secrets.token_hex(4)}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+    if name == "BLIND_INDEX_KEY":
+        return base64.b64encode(secrets.token_bytes(32)).decode()
+    return secrets.token_urlsafe(48)

@@ -1,0 +1,139 @@
+"""Read roster files (CSV or XLSX) as a stream of rows, without loading the whole file."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+
+class RosterUnreadable(Exception):
+    """The whole file is refused; ``vi`` and ``en`` say why and what to do."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.vi = vi
+        self.en = en
+
+
+@dataclass
+class RosterSource:
+    """Rows of one roster: ``rows`` yields (spreadsheet row number, cells)."""
+
+    name: str
+    rows: Iterable[tuple[int, Sequence[object]]]
+    # Rough total of data rows for a progress bar (None if unknown).
+    total_hint: int | None = None
+    _closers: list[IO[bytes] | object] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Release the open file."""
+        for closer in self._closers:
+            close = getattr(closer, "close", None)
+            if close:
+                close()
+
+
+def open_roster(path: str) -> RosterSource:
+    """Open a ``.csv`` or ``.xlsx`` roster for streaming.
+
+    Raises:
+        RosterUnreadable: the file is missing, of another type, or damaged.
+    """
+    name = os.path.basename(path)
+    if not os.path.isfile(path):
+        raise RosterUnreadable(f"Không tìm thấy tệp {name}.", f"File {name} not found.")
+    ext = os.path.splitext(name)[1].lower()
+    if ext == ".csv":
+        return _open_csv(path, name)
+    if ext in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, name)
+    if ext == ".xls":
+        raise RosterUnreadable(
+            "Tệp .xls (Excel 97-2003) không được hỗ trợ; hãy lưu lại dưới dạng .xlsx "
+            "hoặc CSV UTF-8.",
+            "Old .xls files are not supported; save the sheet as .xlsx or CSV UTF-8.",
+        )
+    raise RosterUnreadable(
+        f"Tệp {name} không phải .csv hoặc .xlsx.", f"File {name} is not a .csv or .xlsx file."
+    )
+
+
+def _detect_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
+
+
+def _open_csv(path: str, name: str) -> RosterSource:
+    raw = open(path, "rb")  # noqa: SIM115 - closed by RosterSource.close
+    head = raw.read(65536)
+    raw.seek(0)
+    encoding = _detect_encoding(head)
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
+    try:
+        sample = head.decode(encoding.replace("-sig", ""), errors="ignore")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    total = max(head.count(b"\n"), 1) * max(os.path.getsize(path) // max(len(head), 1), 1)
+
+    def rows() -> Iterator[tuple[int, Sequence[object]]]:
+        try:
+            yield from enumerate(csv.reader(text, dialect), start=1)
+        except UnicodeDecodeError:
+            raise RosterUnreadable(
+                "Tệp CSV không ở mã UTF-8; trong Excel hãy chọn Lưu thành > CSV UTF-8.",
+                "The CSV file is not UTF-8; in Excel use Save As > CSV UTF-8.",
+            ) from None
+        except csv.Error as exc:
+            raise RosterUnreadable(
+                f"Tệp CSV bị lỗi định dạng ({exc}).", f"The CSV file is malformed ({exc})."
+            ) from None
+
+    return RosterSource(name, rows(), total_hint=total, _closers=[text])
+
+
+def _open_xlsx(path: str, name: str) -> RosterSource:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise RosterUnreadable(
+            f"Không đọc được tệp Excel {name}; tệp có thể bị hỏng hoặc không phải .xlsx.",
+            f"Cannot read the Excel file {name}; it may be damaged or not really .xlsx.",
+        ) from None
+    sheet = book.worksheets[0]
+    total = sheet.max_row if isinstance(sheet.max_row, int) else None
+
+    def rows() -> Iterator[tuple[int, Sequence[object]]]:
+        try:
+            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise RosterUnreadable(
+                "Tệp Excel bị hỏng giữa chừng.",
+                f"The Excel file is damaged ({type(exc).__name__}).",
+            ) from None
+
+    return RosterSource(name, rows(), total_hint=total, _closers=[book])
+
+
+def memory_source(
+    name: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> RosterSource:
+    """Wrap in-memory rows (e.g. generated demo data) as a roster source."""
+
+    def numbered() -> Iterator[tuple[int, Sequence[object]]]:
+        yield 1, list(header)
+        yield from enumerate(rows, start=2)
+
+    return RosterSource(name, numbered())

@@ -1,0 +1,75 @@
+"""``gateway run``: the whole service in one command (web server, embedded Redis in development).
+
+Later capabilities add their processes (workers, simulators) to ``SERVICES`` so that one
+command still starts everything.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from gateway import redis_conn
+from gateway.db import get_db
+from gateway.migrate import current_revision, head_revision, upgrade
+
+
+def ensure_redis(app: Flask) -> str:
+    """Return the Redis URL, starting an embedded redis-server in development if none is set."""
+    url = app.config.get("REDIS_URL")
+    if url:
+        return url
+    if app.config["ENV"] != "development":
+        raise click.ClickException("CHITRA_REDIS_URL is not set (required outside development)")
+    from gateway.embedded_redis import EmbeddedRedis
+
+    server = EmbeddedRedis(os.path.join(app.instance_path, "redis"))
+    app.extensions["chitra.embedded_redis"] = server
+    app.config["REDIS_URL"] = server.url
+    # Child processes (workers, simulators) inherit the URL through the environment.
+    os.environ["CHITRA_REDIS_URL"] = server.url
+    redis_conn.init_app(app)
+    return server.url
+
+
+def ensure_migrated(app: Flask) -> None:
+    """Migrate the database in development; refuse to start on a stale schema elsewhere."""
+    current, head = current_revision(get_db(app).engine), head_revision()
+    if current == head:
+        return
+    if app.config["ENV"] == "development":
+        click.echo(f"migrating database {current} -> {head}")
+        upgrade(app.config["DATABASE_URL"])
+        return
+    raise click.ClickException(
+        f"database is at {current}, code expects {head}: run `gateway db upgrade` first")
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def run_command(host: str, port: int) -> None:
+    """Run the service: web server, plus an embedded Redis in development."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    ensure_migrated(app)
+    redis_url = ensure_redis(app)
+    base = f"http://{host}:{port}"
+    click.echo("ChiTra is running:")
+    click.echo(f"  health     {base}/healthz   readiness {base}/readyz")
+    click.echo(f"  database   {app.config['DATABASE_URL'].split('@')[-1]}")
+    embedded = " (embedded)" if "chitra.embedded_redis" in app.extensions else ""
+    click.echo(f"  redis      {redis_url}{embedded}")
+    click.echo("  commands   .venv/bin/gateway --help   (roster import, beneficiary find, ...)")
+    click.echo("Press Ctrl+C to stop.")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        server = app.extensions.get("chitra.embedded_redis")
+        if server:
+            server.stop()
