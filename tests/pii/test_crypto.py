@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from gateway.pii.crypto import BlindIndex, DecryptionError, Keyring, KeyConfigError, aad
+from gateway.pii.crypto import BlindIndex, DecryptionError, KeyConfigError, Keyring, aad
 from gateway.pii.mask import can_see_pii, mask_citizen_id, mask_name, mask_phone
 
 
