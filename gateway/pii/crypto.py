@@ -136,8 +136,8 @@ class BlindIndex:
 
     def digest(self, column: str, normalized_value: str) -> str:
         """Return the 32-hex-character index of an already normalised value."""
-        mac = hmac.new(self._subkey(column), normalized_value.encode("utf-8"), hashlib.sha256)
-        return mac.hexdigest()[:32]
+        return hmac.digest(self._subkey(column), normalized_value.encode("utf-8"), "sha256")[
+            :16].hex()
 
 
 def aad(table: str, column: str, row_ref: str) -> bytes:

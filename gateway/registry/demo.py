@@ -171,11 +171,12 @@ class RosterGenerator:
 
 
 def write_xlsx(path: str, n: int, *, seed: int = 2021, province_code: str = "46") -> None:
-    """Write an ``n``-row roster as XLSX (write-only mode: memory flat in ``n``)."""
+    """Write an ``n``-row roster as XLSX with a shared-string table, as Excel saves it."""
     import openpyxl
 
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Danh sach")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Danh sach"
     sheet.append(["DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP XÃ HỘI HẰNG THÁNG"])
     sheet.append(HEADER)
     for row in RosterGenerator(seed=seed, province_code=province_code).rows(n):

@@ -161,7 +161,7 @@ def import_roster(
 
     try:
         for chunk in _chunks(data_rows, CHUNK):
-            good: list[tuple[int, RosterRow]] = []
+            good: list[tuple[int, RosterRow, str]] = []
             for number, cells in chunk:
                 if _blank(cells):
                     continue
@@ -183,7 +183,7 @@ def import_roster(
                     ))
                     continue
                 seen_ids[digest] = number
-                good.append((number, result))
+                good.append((number, result, digest))
             if good:
                 for number, phone_digest in writer.write(good):
                     phone_rows.setdefault(phone_digest, []).append(number)

@@ -102,29 +102,28 @@ def _open_csv(path: str, name: str) -> RosterSource:
 
 
 def _open_xlsx(path: str, name: str) -> RosterSource:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    from gateway.registry.xlsx import XlsxError, declared_rows, iter_rows
 
+    unreadable = RosterUnreadable(
+        f"Không đọc được tệp Excel {name}; tệp có thể bị hỏng hoặc không phải .xlsx.",
+        f"Cannot read the Excel file {name}; it may be damaged or not really .xlsx.",
+    )
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise RosterUnreadable(
-            f"Không đọc được tệp Excel {name}; tệp có thể bị hỏng hoặc không phải .xlsx.",
-            f"Cannot read the Excel file {name}; it may be damaged or not really .xlsx.",
-        ) from None
-    sheet = book.worksheets[0]
-    total = sheet.max_row if isinstance(sheet.max_row, int) else None
+        with zipfile.ZipFile(path) as book:
+            if "xl/workbook.xml" not in book.namelist():
+                raise unreadable
+    except (zipfile.BadZipFile, OSError):
+        raise unreadable from None
 
     def rows() -> Iterator[tuple[int, Sequence[object]]]:
         try:
-            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            yield from iter_rows(path)
+        except XlsxError as exc:
             raise RosterUnreadable(
-                "Tệp Excel bị hỏng giữa chừng.",
-                f"The Excel file is damaged ({type(exc).__name__}).",
+                f"Tệp Excel {name} bị hỏng ({exc}).", f"The Excel file {name} is damaged ({exc})."
             ) from None
 
-    return RosterSource(name, rows(), total_hint=total, _closers=[book])
+    return RosterSource(name, rows(), total_hint=declared_rows(path))
 
 
 def memory_source(

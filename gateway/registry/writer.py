@@ -58,10 +58,13 @@ class RosterWriter:
         self.this_month = today.replace(day=1)
         self.created = self.updated = self.unchanged = 0
 
-    def write(self, rows: Sequence[tuple[int, RosterRow]]) -> list[tuple[int, str]]:
-        """Write one chunk; return (row number, wallet phone digest) for each row."""
-        codec = self.codec
-        by_digest = {codec.citizen_id_index(r.citizen_id): (n, r) for n, r in rows}
+    def write(self, rows: Sequence[tuple[int, RosterRow, str]]) -> list[tuple[int, str]]:
+        """Write one chunk of (row number, row, citizen-ID digest).
+
+        Returns:
+            (row number, wallet phone digest) for each row, to find shared phones.
+        """
+        by_digest = {digest: (n, r) for n, r, digest in rows}
         existing = {
             rec.citizen_id_bidx: rec
             for rec in self.session.execute(
@@ -114,9 +117,12 @@ class RosterWriter:
                 "ref": ref, "citizen_id_bidx": digest, **self._sealed(ref, row), **_plain(row),
                 "created_at": now, "updated_at": now,
             })
-        ids = self.session.execute(
-            sa.insert(B).returning(B.c.id, sort_by_parameter_order=True), params
-        ).scalars().all()
+        # One multi-row INSERT, then one SELECT for the new ids: SQLite cannot return ids of
+        # an executemany in order without falling back to one statement per row.
+        self.session.execute(sa.insert(B), params)
+        by_ref = dict(self.session.execute(
+            sa.select(B.c.ref, B.c.id).where(B.c.ref.in_([p["ref"] for p in params]))).all())
+        ids = [by_ref[p["ref"]] for p in params]
         enrolments: list[dict[str, object]] = []
         wallets: list[dict[str, object]] = []
         out = []
