@@ -1,0 +1,146 @@
+"""An in-memory stand-in for the gateway's implementation of the menu port (tests only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ussd_menus.engine import Reply, UssdEngine
+from ussd_menus.port import (
+    CodeResult,
+    ConfirmResult,
+    Entitlement,
+    PaymentLine,
+    PaymentStatus,
+    Person,
+    ProblemKind,
+    WalletStatus,
+)
+
+SINGLE = "+84912345678"  # one beneficiary, everything paid
+CAREGIVER = "+84987654321"  # acts for two people
+UNKNOWN = "+84900000000"
+HOTLINE = "1800 1234"
+
+
+@dataclass
+class FakePort:
+    """Answer the port's questions from dicts and record every action it is asked to take."""
+
+    phones: dict[str, list[Person]] = field(default_factory=dict)
+    entitlements: dict[str, Entitlement] = field(default_factory=dict)
+    histories: dict[str, list[PaymentLine]] = field(default_factory=dict)
+    wallets: dict[str, WalletStatus] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)
+    pins: dict[str, str] = field(default_factory=dict)  # ref -> PIN; a ref here requires a PIN
+    wallet_code: str | None = None  # None: verification not available yet
+    confirmed: set[str] = field(default_factory=set)
+    problems: list[tuple[str, ProblemKind, str | None]] = field(default_factory=list)
+    sms: list[tuple[str, str]] = field(default_factory=list)
+    codes_seen: list[str] = field(default_factory=list)
+    pins_seen: list[str] = field(default_factory=list)
+
+    def people_for_phone(self, phone: str) -> list[Person]:
+        return list(self.phones.get(phone, []))
+
+    def language(self, phone: str) -> str | None:
+        return self.languages.get(phone)
+
+    def set_language(self, phone: str, lang: str) -> None:
+        self.languages[phone] = lang
+
+    def entitlement(self, ref: str) -> Entitlement | None:
+        return self.entitlements.get(ref)
+
+    def history(self, ref: str, limit: int = 6) -> list[PaymentLine]:
+        return self.histories.get(ref, [])[:limit]
+
+    def latest_paid(self, ref: str) -> PaymentLine | None:
+        paid = (PaymentStatus.SUCCEEDED, PaymentStatus.CONFIRMED)
+        return next((p for p in self.histories.get(ref, []) if p.status in paid), None)
+
+    def confirm_receipt(self, ref: str) -> ConfirmResult:
+        if self.latest_paid(ref) is None:
+            return ConfirmResult.NOTHING_TO_CONFIRM
+        if ref in self.confirmed:
+            return ConfirmResult.ALREADY_CONFIRMED
+        self.confirmed.add(ref)
+        return ConfirmResult.CONFIRMED
+
+    def report_problem(self, ref: str, kind: ProblemKind, note: str | None) -> str:
+        self.problems.append((ref, kind, note))
+        return f"KN-{len(self.problems):05d}"
+
+    def wallet_status(self, ref: str) -> WalletStatus | None:
+        return self.wallets.get(ref)
+
+    def verify_wallet_code(self, ref: str, code: str) -> CodeResult:
+        self.codes_seen.append(code)
+        if self.wallet_code is None:
+            return CodeResult.NOT_AVAILABLE
+        return CodeResult.OK if code == self.wallet_code else CodeResult.WRONG
+
+    def requires_pin(self, ref: str) -> bool:
+        return ref in self.pins
+
+    def verify_pin(self, ref: str, pin: str) -> CodeResult:
+        self.pins_seen.append(pin)
+        return CodeResult.OK if self.pins.get(ref) == pin else CodeResult.WRONG
+
+    def send_sms(self, phone: str, text: str) -> None:
+        self.sms.append((phone, text))
+
+    def hotline(self) -> str:
+        return HOTLINE
+
+
+def _history(months: int) -> list[PaymentLine]:
+    lines = [
+        PaymentLine(date(2026, m, 1), 1_250_000, PaymentStatus.SUCCEEDED, date(2026, m, 10))
+        for m in range(months, 0, -1)
+    ]
+    return lines
+
+
+def demo_port() -> FakePort:
+    """Build a port with one single beneficiary, one caregiver of two, and nobody else."""
+    return FakePort(
+        phones={
+            SINGLE: [Person("b1", "Ng*** V** An")],
+            CAREGIVER: [Person("b2", "Tr*** T** Ba"), Person("b3", "Le*** V** Cu")],
+        },
+        entitlements={
+            "b1": Entitlement(
+                "TGXH_HANG_THANG",
+                1_250_000,
+                date(2026, 8, 1),
+                PaymentStatus.SUCCEEDED,
+                date(2026, 8, 10),
+            ),
+            "b2": Entitlement("TGXH_HANG_THANG", 500_000, date(2026, 8, 1), PaymentStatus.PENDING),
+        },
+        histories={"b1": _history(8)},
+        wallets={"b1": WalletStatus("Viettel Money", "09******78", verified=False)},
+    )
+
+
+class Dialer:
+    """Play a phone talking to Africa's Talking: each hop re-sends every input so far."""
+
+    def __init__(self, engine: UssdEngine, phone: str, session_id: str = "ATUid_1") -> None:
+        self.engine, self.phone, self.session_id = engine, phone, session_id
+        self.inputs: list[str] = []
+
+    def dial(self, prefill: str = "") -> Reply:
+        """Open the session, optionally with a pre-filled dial string like ``*384*12*1#``."""
+        self.inputs = prefill.split("*") if prefill else []
+        return self.engine.handle(self.session_id, self.phone, "*".join(self.inputs))
+
+    def send(self, *values: str) -> Reply:
+        """Type one or more answers, one hop each, and return the last reply."""
+        reply = None
+        for value in values:
+            self.inputs.append(value)
+            reply = self.engine.handle(self.session_id, self.phone, "*".join(self.inputs))
+        assert reply is not None
+        return reply

@@ -1,0 +1,36 @@
+"""Serve ChiTra's beneficiary menus over USSD and SMS, with no dependency on the gateway."""
+
+from __future__ import annotations
+
+from ussd_menus.engine import Reply, UssdEngine
+from ussd_menus.port import (
+    CodeResult,
+    ConfirmResult,
+    Entitlement,
+    PaymentLine,
+    PaymentStatus,
+    Person,
+    Port,
+    ProblemKind,
+    WalletStatus,
+)
+from ussd_menus.session import RedisSessionStore, SessionState, SessionStore
+from ussd_menus.sms import SmsResponder
+
+__all__ = [
+    "CodeResult",
+    "ConfirmResult",
+    "Entitlement",
+    "PaymentLine",
+    "PaymentStatus",
+    "Person",
+    "Port",
+    "ProblemKind",
+    "RedisSessionStore",
+    "Reply",
+    "SessionState",
+    "SessionStore",
+    "SmsResponder",
+    "UssdEngine",
+    "WalletStatus",
+]
