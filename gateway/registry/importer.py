@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TextIO
@@ -19,22 +18,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.pii.codec import PiiCodec
-from gateway.registry.headers import HeaderMatch, find_header_row, header_label
+from gateway.registry.headers import header_label
 from gateway.registry.models import Beneficiary, ImportRun, WalletLink, utcnow
-from gateway.registry.source import RosterSource, RosterUnreadable
-from gateway.registry.validation import Problem, RosterRow, RowValidator
+from gateway.registry.pipeline import ValidationSettings, validated_chunks
+from gateway.registry.source import RosterRefused, RosterSource, RosterUnreadable
+from gateway.registry.validation import Problem, RosterRow
 from gateway.registry.writer import RosterWriter
 
-CHUNK = 1000
 SHARED_PHONE = "shared_phone"
 
-
-class RosterRefused(RosterUnreadable):
-    """The whole file is refused before anything is written (e.g. missing columns)."""
-
-    def __init__(self, vi: str, en: str, missing: Sequence[str] = ()) -> None:
-        super().__init__(vi, en)
-        self.missing = list(missing)
+__all__ = [
+    "ImportReport", "ImportSettings", "RosterRefused", "RosterUnreadable", "RowIssue",
+    "file_digest", "import_roster",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,37 +132,35 @@ def import_roster(
     errors_out: TextIO | None = None,
     progress: Callable[[int], None] | None = None,
     file_sha256: str = "",
+    parallel: bool | None = None,
 ) -> ImportReport:
     """Validate and import a roster; commit only if not ``dry_run``.
+
+    ``parallel`` forces (True) or forbids (False) reading in a helper process; by default
+    large files are read in one.
 
     Raises:
         RosterRefused: required columns are missing; nothing is written.
         RosterUnreadable: the file cannot be read; nothing is written.
     """
     report = ImportReport(file_name=source.name, dry_run=dry_run)
-    rows = iter(source.rows)
-    header_row, match, data_rows = _locate_header(rows)
+    today = settings.today or date.today()
+    try:
+        match, chunks = validated_chunks(source, ValidationSettings(
+            tuple(settings.providers), settings.province_code, today), parallel=parallel)
+    except BaseException:
+        source.close()
+        raise
     report.unknown_columns = list(match.unknown)
     sink = _IssueSink(report, errors_out)
-    validator = RowValidator(
-        providers=settings.providers, province_code=settings.province_code, today=settings.today
-    )
-    writer = RosterWriter(
-        session, codec, default_provider=settings.default_provider,
-        today=settings.today or date.today(),
-    )
+    writer = RosterWriter(session, codec, default_provider=settings.default_provider, today=today)
     seen_ids: dict[str, int] = {}  # citizen-ID digest → first row number, for duplicates
     phone_rows: dict[str, list[int]] = {}  # wallet phone digest → row numbers, for flags
-    columns = match.columns
 
     try:
-        for chunk in _chunks(data_rows, CHUNK):
+        for consumed, results in chunks:
             good: list[tuple[int, RosterRow, str]] = []
-            for number, cells in chunk:
-                if _blank(cells):
-                    continue
-                values = {f: (cells[i] if i < len(cells) else None) for f, i in columns.items()}
-                result = validator.validate(values)
+            for number, result in results:
                 if isinstance(result, list):
                     report.rejected += 1
                     for p in result:
@@ -189,7 +183,7 @@ def import_roster(
                     phone_rows.setdefault(phone_digest, []).append(number)
                 report.accepted += len(good)
             if progress:
-                progress(len(chunk))
+                progress(consumed)
         report.created, report.updated, report.unchanged = (
             writer.created, writer.updated, writer.unchanged)
         shared_rows = sorted(
@@ -222,49 +216,6 @@ def import_roster(
     finally:
         source.close()
     return report
-
-
-def _locate_header(
-    rows: Iterator[tuple[int, Sequence[object]]],
-) -> tuple[int, HeaderMatch, Iterator[tuple[int, Sequence[object]]]]:
-    head = list(itertools.islice(rows, 20))
-    if not head:
-        raise RosterRefused("Tệp trống.", "The file is empty.")
-    found = find_header_row([cells for _, cells in head])
-    if found is None:
-        raise RosterRefused(
-            "Không tìm thấy dòng tiêu đề (Họ và tên, Ngày sinh, Số CCCD, ...) trong 20 dòng đầu.",
-            "No header row (Họ và tên / full_name, Ngày sinh / date_of_birth, ...) in the first "
-            "20 rows.",
-        )
-    index, match = found
-    if match.missing or match.duplicates:
-        missing = [header_label(f) for f in match.missing]
-        dupes = list(match.duplicates)
-        vi, en = [], []
-        if missing:
-            vi.append("Thiếu cột bắt buộc: " + ", ".join(missing) + ".")
-            en.append("Missing required columns: " + ", ".join(missing) + ".")
-        if dupes:
-            vi.append("Cột bị lặp: " + ", ".join(dupes) + ".")
-            en.append("Columns given twice: " + ", ".join(dupes) + ".")
-        raise RosterRefused(
-            " ".join(vi) + " Không có dòng nào được nhập.",
-            " ".join(en) + " Nothing was imported.",
-            missing=missing,
-        )
-    return head[index][0], match, itertools.chain(head[index + 1:], rows)
-
-
-def _chunks(
-    rows: Iterator[tuple[int, Sequence[object]]], size: int
-) -> Iterator[list[tuple[int, Sequence[object]]]]:
-    while chunk := list(itertools.islice(rows, size)):
-        yield chunk
-
-
-def _blank(cells: Sequence[object]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
 def _issue(row: int, problem: Problem) -> RowIssue:

@@ -21,6 +21,14 @@ class RosterUnreadable(Exception):
         self.en = en
 
 
+class RosterRefused(RosterUnreadable):
+    """The whole file is refused before anything is written (e.g. missing columns)."""
+
+    def __init__(self, vi: str, en: str, missing: Sequence[str] = ()) -> None:
+        super().__init__(vi, en)
+        self.missing = list(missing)
+
+
 @dataclass
 class RosterSource:
     """Rows of one roster: ``rows`` yields (spreadsheet row number, cells)."""
@@ -30,6 +38,8 @@ class RosterSource:
     # Rough total of data rows for a progress bar (None if unknown).
     total_hint: int | None = None
     _closers: list[IO[bytes] | object] = field(default_factory=list)
+    # The file behind the rows, when there is one (a helper process may reopen it).
+    path: str | None = None
 
     def close(self) -> None:
         """Release the open file."""
@@ -98,7 +108,7 @@ def _open_csv(path: str, name: str) -> RosterSource:
                 f"Tệp CSV bị lỗi định dạng ({exc}).", f"The CSV file is malformed ({exc})."
             ) from None
 
-    return RosterSource(name, rows(), total_hint=total, _closers=[text])
+    return RosterSource(name, rows(), total_hint=total, _closers=[text], path=path)
 
 
 def _open_xlsx(path: str, name: str) -> RosterSource:
@@ -123,7 +133,7 @@ def _open_xlsx(path: str, name: str) -> RosterSource:
                 f"Tệp Excel {name} bị hỏng ({exc}).", f"The Excel file {name} is damaged ({exc})."
             ) from None
 
-    return RosterSource(name, rows(), total_hint=declared_rows(path))
+    return RosterSource(name, rows(), total_hint=declared_rows(path), path=path)
 
 
 def memory_source(

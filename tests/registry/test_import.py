@@ -252,3 +252,37 @@ def test_import_is_recorded_with_its_counts_and_file_digest(runner, tmp_path):
         run = s.scalars(sa.select(ImportRun)).one()
     assert (run.accepted, run.rejected, run.created) == (3, 1, 3)
     assert len(run.file_sha256) == 64 and run.finished_at is not None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_helper_process_reader_imports_the_same_as_in_process(app, tmp_path, fmt):
+    from datetime import date
+
+    from gateway.pii.codec import get_pii
+    from gateway.registry.importer import ImportSettings, import_roster
+    from gateway.registry.source import open_roster
+
+    bad = GOOD[0][:]
+    bad[3] = "12"
+    writer = write_csv if fmt == "csv" else write_xlsx
+    path = writer(tmp_path / f"r.{fmt}", GOOD + [bad])
+    settings = ImportSettings(providers=["sandbox"], province_code="46", today=date(2026, 11, 27))
+    with get_db().sessionmaker() as session:
+        report = import_roster(session, get_pii(), open_roster(str(path)), settings,
+                               parallel=True, dry_run=True)
+    assert (report.accepted, report.rejected) == (3, 1)
+    assert report.issues[0].row == 5 and report.issues[0].code.startswith("citizen_id")
+
+
+def test_helper_process_refusals_reach_the_caller(app, tmp_path):
+    from gateway.pii.codec import get_pii
+    from gateway.registry.importer import ImportSettings, RosterRefused, import_roster
+    from gateway.registry.source import open_roster
+
+    header = [h for h in VI_HEADER if h != "Số CCCD"]
+    path = write_csv(tmp_path / "r.csv", [r[:3] + r[4:] for r in GOOD], header)
+    with get_db().sessionmaker() as session, pytest.raises(RosterRefused) as refused:
+        import_roster(session, get_pii(), open_roster(str(path)),
+                      ImportSettings(providers=["sandbox"]), parallel=True)
+    assert refused.value.missing == ["Số CCCD (citizen_id)"]
+    assert count(Beneficiary) == 0
