@@ -1,20 +1,24 @@
 """Read and validate roster rows, in this process or, for large files, in a helper process.
 
 Reading an XLSX file and validating its rows is pure CPU work independent of the database.
-For a large file it runs in a second process that streams validated chunks through a
-bounded queue, so on a two-core machine parsing and validation overlap with encryption and
-database writes instead of adding to them. Memory stays bounded by the queue's size.
+For a large file it runs in a second process that streams validated chunks back through a
+pipe, so on a two-core machine parsing and validation overlap with encryption and database
+writes instead of adding to them. The pipe's buffer bounds memory: the reader waits when the
+importer falls behind.
 """
 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
+import json
 import os
-import queue as queue_mod
+import pickle
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import BinaryIO
 
 from gateway.registry.headers import HeaderMatch, find_header_row, header_label
 from gateway.registry.source import RosterRefused, RosterSource, RosterUnreadable, open_roster
@@ -118,45 +122,57 @@ def _blank(cells: Sequence[object]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _produce(path: str, settings: ValidationSettings, out: multiprocessing.Queue) -> None:
-    """Run in the helper process: read and validate ``path``, sending chunks to ``out``."""
+def _produce(path: str, settings: ValidationSettings, out: BinaryIO) -> None:
+    """Read and validate ``path``, writing pickled messages to ``out`` (the helper's side)."""
     source = None
+
+    def send(kind: str, payload: object) -> None:
+        pickle.dump((kind, payload), out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
     try:
         source = open_roster(path)
         match, chunks = _in_process(iter(source.rows), settings)
-        out.put(("header", match))
+        send("header", match)
         for chunk in chunks:
-            out.put(("chunk", chunk))
-        out.put(("done", None))
+            send("chunk", chunk)
+        send("done", None)
     except RosterRefused as exc:
-        out.put(("refused", (exc.vi, exc.en, exc.missing)))
+        send("refused", (exc.vi, exc.en, exc.missing))
     except RosterUnreadable as exc:
-        out.put(("unreadable", (exc.vi, exc.en)))
+        send("unreadable", (exc.vi, exc.en))
+    except BrokenPipeError:
+        pass  # the importer stopped reading (it failed or was cancelled)
     except BaseException as exc:  # report the kind only: a message could quote a cell
-        out.put(("crash", type(exc).__name__))
+        send("crash", type(exc).__name__)
     finally:
         if source is not None:
             source.close()
 
 
 def _in_child(path: str, settings: ValidationSettings) -> tuple[HeaderMatch, Iterator[Chunk]]:
-    ctx = multiprocessing.get_context("spawn")
-    channel: multiprocessing.Queue = ctx.Queue(maxsize=8)
-    proc = ctx.Process(target=_produce, args=(path, settings, channel), daemon=True)
-    proc.start()
+    # A plain subprocess rather than multiprocessing: "spawn" re-imports the caller's main
+    # module (breaking scripts without a main guard) and "fork" is unsafe in a threaded server.
+    request = json.dumps({"path": path, "providers": list(settings.providers),
+                          "province_code": settings.province_code,
+                          "today": settings.today.isoformat()})
+    proc = subprocess.Popen([sys.executable, "-m", "gateway.registry.pipeline", request],
+                            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    stream = proc.stdout
 
     def receive() -> tuple[str, object]:
-        while True:
-            try:
-                return channel.get(timeout=1)
-            except queue_mod.Empty:
-                if not proc.is_alive():
-                    raise RuntimeError("the roster reader process stopped unexpectedly") from None
+        try:
+            return pickle.load(stream)  # noqa: S301 - our own child process writes it
+        except EOFError:
+            code = proc.wait()
+            raise RuntimeError(f"the roster reader process stopped unexpectedly ({code})") from None
 
     def stop() -> None:
-        if proc.is_alive():
-            proc.terminate()
-        proc.join(5)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        stream.close()
 
     try:
         kind, payload = receive()
@@ -187,3 +203,10 @@ def _raise_for(kind: str, payload: object) -> None:
         raise RosterUnreadable(*payload)  # type: ignore[misc]
     if kind == "crash":
         raise RuntimeError(f"the roster reader process failed ({payload})")
+
+
+if __name__ == "__main__":
+    _request = json.loads(sys.argv[1])
+    _produce(_request["path"], ValidationSettings(
+        tuple(_request["providers"]), _request["province_code"],
+        date.fromisoformat(_request["today"])), sys.stdout.buffer)

@@ -45,7 +45,7 @@ def test_database_dump_contains_no_name_citizen_id_or_phone(app, runner, tmp_pat
     result = runner.invoke("roster", "import", str(write_csv(tmp_path / "r.csv", GOOD)))
     assert result.exit_code == 0, result.output
     text = dump_text(app)
-    assert "beneficiary" in text  # the dump did read the tables
+    assert text.count("t1:") >= 3 * 4  # the dump did read the encrypted cells
     for value in CLEAR_VALUES:
         for form in forms(value):
             assert form not in text, f"{form!r} appears in the clear"
