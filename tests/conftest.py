@@ -87,20 +87,39 @@ def app_config(database_url: str, redis_url: str, **overrides: object) -> dict[s
     }
 
 
+_SEED_ROWS: dict[str, dict[str, list[dict[str, object]]]] = {}
+
+
 def empty_tables(app: Flask) -> None:
-    """Delete every row of every table (the schema and its migration stamp stay)."""
+    """Reset every table to what the migrations left (their seed rows), keeping the schema."""
     from gateway.db import get_db
     from gateway.models import Base
 
     engine = get_db(app).engine
-    tables = list(reversed(Base.metadata.sorted_tables))
+    tables = Base.metadata.sorted_tables
+    url = str(engine.url)
+    if url not in _SEED_ROWS:
+        with engine.connect() as conn:
+            _SEED_ROWS[url] = {
+                t.name: [dict(r._mapping) for r in conn.execute(t.select())] for t in tables}
+    seeds = _SEED_ROWS[url]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         else:
-            for table in tables:
+            for table in reversed(tables):
                 conn.execute(table.delete())
+        for table in tables:
+            if seeds.get(table.name):
+                conn.execute(table.insert(), seeds[table.name])
+        if engine.dialect.name == "postgresql":
+            # Inserting explicit ids does not move the sequences past them.
+            for table in tables:
+                if seeds.get(table.name) and "id" in table.c:
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT MAX(id) FROM \"{table.name}\"))")
 
 
 @pytest.fixture

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask.cli import with_appcontext
 
+from gateway.audit.chain import qualified_actor, record
 from gateway.cli_util import emit, json_option
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
@@ -52,6 +55,11 @@ def keys_rotate(batch: int, as_json: bool) -> None:
             f"a stored value could not be decrypted ({exc}); is an old key missing from "
             "CHITRA_PII_KEYS?"
         ) from None
+    with db.session() as session:
+        record(session, actor=qualified_actor(os.environ.get("USER") or "unknown"),
+               action="keys.rotate", subject_type="pii_keyring",
+               subject_id=codec.keyring.primary_id,
+               detail={"reencrypted_rows": changed, "primary": codec.keyring.primary_id})
     emit(
         {"reencrypted_rows": changed, "primary": codec.keyring.primary_id},
         as_json,

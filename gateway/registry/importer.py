@@ -17,6 +17,7 @@ from typing import TextIO
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.audit.chain import qualified_actor, record
 from gateway.pii.codec import PiiCodec
 from gateway.registry.headers import header_label
 from gateway.registry.models import Beneficiary, ImportRun, WalletLink, utcnow
@@ -209,6 +210,11 @@ def import_roster(
             session.add(run)
             session.flush()
             report.run_id = run.id
+            counts = {k: getattr(report, k) for k in
+                      ("accepted", "rejected", "created", "updated", "unchanged", "flagged")}
+            record(session, actor=qualified_actor(settings.actor), action="roster.import",
+                   subject_type="import_run", subject_id=run.id,
+                   after={"file_sha256": file_sha256, **counts}, detail=counts)
             session.commit()
     except BaseException:
         session.rollback()

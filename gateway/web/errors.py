@@ -1,22 +1,56 @@
-"""JSON error answers: every HTTP error and every unexpected exception gets a clear body."""
+"""JSON error answers: every HTTP error and every unexpected exception gets a clear body.
+
+The shape is always ``{"error": {"code", "message"}}``, with ``"details"`` when there is more
+to say (for validation errors: ``{"<location>": {"<field>": ["<problem>", ...]}}``).
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from apiflask import APIFlask, HTTPError
 from flask import Flask
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
 
 
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """Return the JSON body of an error answer."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+def _code_for(status: int) -> str:
+    if status == 422:
+        return "validation_error"
+    return HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_")
+
+
 def init_app(app: Flask) -> None:
     """Register handlers that answer errors as ``{"error": {"code", "message"}}``."""
+    if isinstance(app, APIFlask):
+        # apiflask raises HTTPError for validation errors and abort(); registered before
+        # the werkzeug handler below, which must win for plain HTTP errors.
+        @app.error_processor
+        def api_error(exc: HTTPError):  # type: ignore[no-untyped-def]
+            code = exc.extra_data.get("code") or _code_for(exc.status_code)
+            return error_body(code, exc.message or "", exc.detail), exc.status_code, exc.headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         code = (exc.name or "error").lower().replace(" ", "_")
-        return {"error": {"code": code, "message": exc.description}}, exc.code or 500
+        # webargs attaches what it could not parse (e.g. {"json": ["Invalid JSON body."]}).
+        details = (getattr(exc, "data", None) or {}).get("messages")
+        response = exc.get_response()
+        body = error_body(code, exc.description or "", details)
+        headers = {k: v for k, v in response.headers.items()
+                   if k.lower() not in ("content-type", "content-length")}
+        return body, exc.code or 500, headers
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]

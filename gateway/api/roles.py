@@ -1,0 +1,54 @@
+"""Who may do what in the admin API: the role matrix, in one place.
+
+Every admin endpoint names one action with ``@requires("action")``; this table says which
+roles may perform it. Partners reach only their own callbacks (a separate door), so no admin
+action lists them. Payroll is expected to add, for example::
+
+    "cycles.read":    {OFFICER, APPROVER, AUDITOR},
+    "cycles.prepare": {OFFICER},            # create, fill, submit
+    "cycles.approve": {APPROVER},           # approve and release (never the submitter)
+    "audit.read":     {AUDITOR},
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+
+
+class Role(str, enum.Enum):
+    """The role an API key acts in."""
+
+    OFFICER = "officer"  # imports rosters and prepares payment cycles (cán bộ)
+    APPROVER = "approver"  # approves and releases cycles
+    AUDITOR = "auditor"  # reads everything, changes nothing
+    PARTNER = "partner"  # a wallet provider or telco: only its own callbacks
+
+
+OFFICER, APPROVER, AUDITOR, PARTNER = Role.OFFICER, Role.APPROVER, Role.AUDITOR, Role.PARTNER
+
+ROLE_MATRIX: Mapping[str, frozenset[Role]] = MappingProxyType({
+    # Approvers see beneficiaries masked (see gateway.pii.mask.can_see_pii).
+    "beneficiaries.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+    "rosters.import": frozenset({OFFICER}),
+    # Import runs carry counts, file names and actors, no personal data.
+    "rosters.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+})
+
+
+def allowed_roles(action: str) -> frozenset[Role]:
+    """Return the roles that may perform ``action``.
+
+    Raises:
+        KeyError: the action is not in the role matrix (a typo in ``@requires``).
+    """
+    return ROLE_MATRIX[action]
+
+
+def may(role: str | Role, action: str) -> bool:
+    """Tell whether ``role`` may perform ``action``."""
+    try:
+        return Role(role) in ROLE_MATRIX[action]
+    except (ValueError, KeyError):
+        return False

@@ -1,0 +1,74 @@
+"""The role matrix, enforced: every role against every admin endpoint."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from gateway.api.roles import ROLE_MATRIX, Role, may
+from tests.registry.rosters import GOOD, VI_HEADER
+
+
+def good_csv() -> bytes:
+    lines = [",".join(VI_HEADER)] + [",".join(row) for row in GOOD]
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")
+
+
+# One representative call per endpoint and the status it gets when the role is allowed.
+# A new endpoint fails test_every_endpoint_has_a_call_here until it is added.
+CALLS: dict[tuple[str, str], tuple[Callable[[], dict[str, Any]], int]] = {
+    ("get", "/api/v1/beneficiaries"): (
+        lambda: {"path": "/api/v1/beneficiaries", "query_string": {"phone": "0912345678"}},
+        200),
+    ("get", "/api/v1/beneficiaries/{ref}"): (
+        lambda: {"path": "/api/v1/beneficiaries/unknown-ref"}, 404),
+    ("post", "/api/v1/rosters"): (
+        lambda: {"path": "/api/v1/rosters",
+                 "data": {"file": (io.BytesIO(good_csv()), "r.csv"), "dry_run": "true"}},
+        200),
+    ("get", "/api/v1/rosters/imports"): (lambda: {"path": "/api/v1/rosters/imports"}, 200),
+}
+
+
+def operations(client) -> dict[tuple[str, str], dict[str, Any]]:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    return {(method, path): op for path, ops in spec["paths"].items()
+            for method, op in ops.items()}
+
+
+def test_every_endpoint_has_a_call_here_and_an_action_in_the_matrix(client):
+    ops = operations(client)
+    assert set(ops) == set(CALLS)
+    for key, op in ops.items():
+        action = op["x-chitra-action"]
+        assert action in ROLE_MATRIX, key
+        assert op["x-chitra-roles"] == sorted(r.value for r in ROLE_MATRIX[action])
+        assert op["security"] == [{"bearer": op["x-chitra-roles"]}]
+
+
+def test_no_admin_action_is_open_to_partners():
+    assert all(Role.PARTNER not in roles for roles in ROLE_MATRIX.values())
+
+
+def test_the_matrix_says_what_the_brief_says():
+    assert ROLE_MATRIX["rosters.import"] == {Role.OFFICER}
+    assert ROLE_MATRIX["beneficiaries.read"] >= {Role.APPROVER, Role.AUDITOR}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize("endpoint", list(CALLS), ids=lambda e: f"{e[0]} {e[1]}")
+def test_role_matrix_is_enforced(client, as_role, role, endpoint):
+    spec_op = operations(client)[endpoint]
+    allowed = role.value in spec_op["x-chitra-roles"]
+    assert allowed == may(role, spec_op["x-chitra-action"])
+    make_request, ok_status = CALLS[endpoint]
+    kwargs = make_request()
+    response = client.open(method=endpoint[0].upper(), headers=as_role(role), **kwargs)
+    if allowed:
+        assert response.status_code == ok_status, response.get_json()
+    else:
+        assert response.status_code == 403, response.get_json()
+        assert response.get_json()["error"]["code"] == "forbidden"
