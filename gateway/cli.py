@@ -85,6 +85,7 @@ def _register_domain_commands() -> None:
     # Domain modules import this module's helpers, so they are attached after it is built.
     from gateway.api.commands import apikey_group
     from gateway.audit.commands import audit_group
+    from gateway.payroll.commands import budget_group, cycle_group, ledger_group, program_group
     from gateway.pii.commands import keys_rotate, keys_status
     from gateway.registry.commands import beneficiary_group, demo_group, roster_group
     from gateway.server import run_command
@@ -97,6 +98,8 @@ def _register_domain_commands() -> None:
     cli.add_command(run_command)
     cli.add_command(apikey_group)
     cli.add_command(audit_group)
+    for group in (program_group, budget_group, cycle_group, ledger_group):
+        cli.add_command(group)
 
 
 _register_domain_commands()

@@ -3,6 +3,22 @@
 from gateway.api.keys import ApiKey
 from gateway.audit.models import AuditEvent, AuditHead  # noqa: F401 (tables for Alembic)
 from gateway.db import Base
+from gateway.ledger.models import LedgerTxn, Posting
+from gateway.locks import AppLock
+from gateway.outbox import OutboxEvent
+from gateway.payroll.models import (
+    Allocation,
+    CategoryRule,
+    Cycle,
+    CycleSkip,
+    Payment,
+    Program,
+    StandardLevel,
+)
 from gateway.registry.models import Beneficiary, Enrolment, ImportRun, WalletLink
 
-__all__ = ["ApiKey", "Base", "Beneficiary", "Enrolment", "ImportRun", "WalletLink"]
+__all__ = [
+    "Allocation", "ApiKey", "AppLock", "Base", "Beneficiary", "CategoryRule", "Cycle",
+    "CycleSkip", "Enrolment", "ImportRun", "LedgerTxn", "OutboxEvent", "Payment", "Posting",
+    "Program", "StandardLevel", "WalletLink",
+]

@@ -1,0 +1,1 @@
+"""Double-entry ledger in integer đồng: append-only postings, balances derived."""

@@ -1,0 +1,42 @@
+"""Transactional outbox: work for other processes, written in the same transaction as the
+state change that calls for it, so committed work can never be forgotten (a relay in
+``workers/`` moves pending rows to queues and marks them dispatched)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from gateway.db import Base
+from gateway.registry.models import utcnow
+
+
+class OutboxEvent(Base):
+    """A unit of work waiting to be handed to a queue."""
+
+    __tablename__ = "outbox_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(sa.String(64), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    dispatched_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+def emit(session: Session, topic: str, payloads: list[dict[str, Any]]) -> None:
+    """Stage events in the caller's transaction."""
+    if payloads:
+        now = utcnow()
+        session.execute(sa.insert(OutboxEvent), [
+            {"topic": topic, "payload": p, "created_at": now} for p in payloads])
+
+
+def pending(session: Session, topic: str | None = None, limit: int = 100) -> list[OutboxEvent]:
+    """Return undispatched events, oldest first."""
+    query = sa.select(OutboxEvent).where(OutboxEvent.dispatched_at.is_(None))
+    if topic:
+        query = query.where(OutboxEvent.topic == topic)
+    return list(session.scalars(query.order_by(OutboxEvent.id).limit(limit)))

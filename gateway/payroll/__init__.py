@@ -1,0 +1,2 @@
+"""Payroll: programs and effective-dated rules, monthly cycles (kỳ chi trả) with maker-checker,
+payments, funding."""
