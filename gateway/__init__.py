@@ -18,7 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     """
     from gateway import api, config, db, logs, redis_conn
     from gateway.pii import codec
-    from gateway.web import errors, health
+    from gateway.web import errors, health, wallet_callbacks
 
     # APIFlask is Flask plus an OpenAPI document generated from the API's schemas and
     # decorators; plain blueprints (health, callbacks) work as before and stay out of it.
@@ -35,5 +35,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     codec.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(wallet_callbacks.bp)
     api.init_app(app)
     return app

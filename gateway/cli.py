@@ -85,9 +85,12 @@ def _register_domain_commands() -> None:
     # Domain modules import this module's helpers, so they are attached after it is built.
     from gateway.api.commands import apikey_group
     from gateway.audit.commands import audit_group
+    from gateway.disbursement.commands import disburse_group, wallet_group, worker_command
     from gateway.payroll.commands import budget_group, cycle_group, ledger_group, program_group
     from gateway.pii.commands import keys_rotate, keys_status
+    from gateway.reconciliation.commands import reconcile_command
     from gateway.registry.commands import beneficiary_group, demo_group, roster_group
+    from gateway.reports.commands import report_group
     from gateway.server import run_command
 
     keys_group.add_command(keys_rotate)
@@ -98,8 +101,11 @@ def _register_domain_commands() -> None:
     cli.add_command(run_command)
     cli.add_command(apikey_group)
     cli.add_command(audit_group)
-    for group in (program_group, budget_group, cycle_group, ledger_group):
+    cli.add_command(reconcile_command)
+    for group in (program_group, budget_group, cycle_group, ledger_group, worker_command,
+                  wallet_group, disburse_group):
         cli.add_command(group)
+    cli.add_command(report_group)
 
 
 _register_domain_commands()

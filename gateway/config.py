@@ -33,6 +33,12 @@ DEFAULTS: dict[str, Any] = {
     # Wallet providers enabled in this installation; the first is the roster default.
     "WALLET_PROVIDERS": "sandbox",
     "LOG_LEVEL": "INFO",
+    # Where providers reach us (callback URLs are built from it), e.g. https://chitra.example.
+    "PUBLIC_URL": None,
+    # Day of the month payments are made (province setting).
+    "PAYMENT_DAY": 5,
+    # Test/demo only: adapter settings merged over the stored ones, per provider.
+    "WALLET_ADAPTER_OVERRIDES": None,
 }
 
 SECRETS = ("SECRET_KEY", "PII_KEYS", "BLIND_INDEX_KEY")

@@ -2,7 +2,9 @@
 
 from gateway.api.keys import ApiKey
 from gateway.audit.models import AuditEvent, AuditHead  # noqa: F401 (tables for Alembic)
+from gateway.complaints.models import Complaint
 from gateway.db import Base
+from gateway.disbursement.providers import WalletProvider
 from gateway.ledger.models import LedgerTxn, Posting
 from gateway.locks import AppLock
 from gateway.outbox import OutboxEvent
@@ -15,10 +17,12 @@ from gateway.payroll.models import (
     Program,
     StandardLevel,
 )
+from gateway.reconciliation.models import ReconciliationFinding, ReconciliationRun
 from gateway.registry.models import Beneficiary, Enrolment, ImportRun, WalletLink
 
 __all__ = [
-    "Allocation", "ApiKey", "AppLock", "Base", "Beneficiary", "CategoryRule", "Cycle",
-    "CycleSkip", "Enrolment", "ImportRun", "LedgerTxn", "OutboxEvent", "Payment", "Posting",
-    "Program", "StandardLevel", "WalletLink",
+    "Allocation", "ApiKey", "AppLock", "Base", "Beneficiary", "CategoryRule", "Complaint",
+    "Cycle", "CycleSkip", "Enrolment", "ImportRun", "LedgerTxn", "OutboxEvent", "Payment",
+    "Posting", "Program", "ReconciliationFinding", "ReconciliationRun", "StandardLevel",
+    "WalletLink", "WalletProvider",
 ]

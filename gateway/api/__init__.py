@@ -36,7 +36,14 @@ FORBIDDEN = {
 
 def init_app(app: APIFlask) -> None:
     """Register the ``/api/v1`` endpoints and keep the OpenAPI document to them."""
-    from gateway.api import beneficiaries, rosters  # noqa: F401 - registers the views
+    from gateway.api import (  # noqa: F401 - registers the views
+        audit,
+        beneficiaries,
+        complaints,
+        cycles,
+        reports,
+        rosters,
+    )
 
     # webargs drops unknown query parameters by default (EXCLUDE) whatever the schema says;
     # without a parser-wide setting every location obeys its schema, and ours RAISE.

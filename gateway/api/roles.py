@@ -2,12 +2,7 @@
 
 Every admin endpoint names one action with ``@requires("action")``; this table says which
 roles may perform it. Partners reach only their own callbacks (a separate door), so no admin
-action lists them. Payroll is expected to add, for example::
-
-    "cycles.read":    {OFFICER, APPROVER, AUDITOR},
-    "cycles.prepare": {OFFICER},            # create, fill, submit
-    "cycles.approve": {APPROVER},           # approve and release (never the submitter)
-    "audit.read":     {AUDITOR},
+action lists them.
 """
 
 from __future__ import annotations
@@ -34,6 +29,19 @@ ROLE_MATRIX: Mapping[str, frozenset[Role]] = MappingProxyType({
     "rosters.import": frozenset({OFFICER}),
     # Import runs carry counts, file names and actors, no personal data.
     "rosters.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+    # Payroll, maker-checker: officers prepare (create, submit, cancel) and record budget
+    # decisions; approvers approve and release, never a cycle their own key prepared.
+    "cycles.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+    "cycles.prepare": frozenset({OFFICER}),
+    "cycles.approve": frozenset({APPROVER}),
+    "budget.allocate": frozenset({OFFICER}),
+    # Recipient phones are masked for approvers (as beneficiaries.read).
+    "payments.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+    "reports.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+    # Complaint notes are shown only to roles that may see personal data.
+    "complaints.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+    "complaints.resolve": frozenset({OFFICER}),
+    "audit.read": frozenset({AUDITOR}),
 })
 
 

@@ -182,6 +182,8 @@ class Payment(Base):
     state_reason: Mapped[str | None] = mapped_column(sa.String(200))
     provider_ref: Mapped[str | None] = mapped_column(sa.String(100))
     attempts: Mapped[int] = mapped_column(default=0)
+    # When a retryable failure may be sent again (set with back-off; NULL = now).
+    next_attempt_at: Mapped[datetime | None]
     fee: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

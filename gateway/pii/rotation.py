@@ -22,6 +22,7 @@ class EncryptedTable:
 
 def encrypted_tables() -> list[EncryptedTable]:
     """List every table that holds personal data, with its encrypted fields."""
+    from gateway.disbursement.providers import WalletProvider
     from gateway.registry.models import Beneficiary, WalletLink
 
     return [
@@ -30,6 +31,7 @@ def encrypted_tables() -> list[EncryptedTable]:
             ("citizen_id", "name", "dob", "phone", "rep_name", "rep_phone"),
         ),
         EncryptedTable(WalletLink.__table__, ("phone",)),  # type: ignore[arg-type]
+        EncryptedTable(WalletProvider.__table__, ("settings",)),  # type: ignore[arg-type]
     ]
 
 

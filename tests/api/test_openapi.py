@@ -10,6 +10,21 @@ EXPECTED = {
     ("get", "/api/v1/beneficiaries/{ref}"),
     ("post", "/api/v1/rosters"),
     ("get", "/api/v1/rosters/imports"),
+    ("post", "/api/v1/cycles"),
+    ("get", "/api/v1/cycles"),
+    ("get", "/api/v1/cycles/{ref}"),
+    ("post", "/api/v1/cycles/{ref}/submit"),
+    ("post", "/api/v1/cycles/{ref}/approve"),
+    ("post", "/api/v1/cycles/{ref}/release"),
+    ("post", "/api/v1/cycles/{ref}/cancel"),
+    ("get", "/api/v1/cycles/{ref}/payments"),
+    ("get", "/api/v1/cycles/{ref}/report"),
+    ("get", "/api/v1/cycles/{ref}/settlement"),
+    ("post", "/api/v1/budget/allocations"),
+    ("get", "/api/v1/audit/verify"),
+    ("get", "/api/v1/audit/events"),
+    ("get", "/api/v1/complaints"),
+    ("post", "/api/v1/complaints/{ticket}/resolve"),
 }
 
 

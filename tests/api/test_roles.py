@@ -30,6 +30,36 @@ CALLS: dict[tuple[str, str], tuple[Callable[[], dict[str, Any]], int]] = {
                  "data": {"file": (io.BytesIO(good_csv()), "r.csv"), "dry_run": "true"}},
         200),
     ("get", "/api/v1/rosters/imports"): (lambda: {"path": "/api/v1/rosters/imports"}, 200),
+    # Payroll, on an empty registry: a cycle of nobody can be created; unknown refs are 404.
+    ("post", "/api/v1/cycles"): (
+        lambda: {"path": "/api/v1/cycles", "json": {"program": "TGXH_THANG",
+                                                    "period": "2026-12"}}, 201),
+    ("get", "/api/v1/cycles"): (lambda: {"path": "/api/v1/cycles"}, 200),
+    ("get", "/api/v1/cycles/{ref}"): (lambda: {"path": "/api/v1/cycles/abc123"}, 404),
+    ("post", "/api/v1/cycles/{ref}/submit"): (
+        lambda: {"path": "/api/v1/cycles/abc123/submit"}, 404),
+    ("post", "/api/v1/cycles/{ref}/approve"): (
+        lambda: {"path": "/api/v1/cycles/abc123/approve"}, 404),
+    ("post", "/api/v1/cycles/{ref}/release"): (
+        lambda: {"path": "/api/v1/cycles/abc123/release"}, 404),
+    ("post", "/api/v1/cycles/{ref}/cancel"): (
+        lambda: {"path": "/api/v1/cycles/abc123/cancel"}, 404),
+    ("get", "/api/v1/cycles/{ref}/payments"): (
+        lambda: {"path": "/api/v1/cycles/abc123/payments"}, 404),
+    ("get", "/api/v1/cycles/{ref}/report"): (
+        lambda: {"path": "/api/v1/cycles/abc123/report"}, 404),
+    ("get", "/api/v1/cycles/{ref}/settlement"): (
+        lambda: {"path": "/api/v1/cycles/abc123/settlement"}, 404),
+    ("post", "/api/v1/budget/allocations"): (
+        lambda: {"path": "/api/v1/budget/allocations",
+                 "json": {"program": "TGXH_THANG", "period": "12/2026", "amount": 1_000_000,
+                          "reference": "QD-1"}}, 201),
+    ("get", "/api/v1/audit/verify"): (lambda: {"path": "/api/v1/audit/verify"}, 200),
+    ("get", "/api/v1/audit/events"): (lambda: {"path": "/api/v1/audit/events"}, 200),
+    ("get", "/api/v1/complaints"): (lambda: {"path": "/api/v1/complaints"}, 200),
+    ("post", "/api/v1/complaints/{ticket}/resolve"): (
+        lambda: {"path": "/api/v1/complaints/KN-ABCDEF/resolve",
+                 "json": {"resolution": "explained"}}, 404),
 }
 
 
@@ -56,6 +86,16 @@ def test_no_admin_action_is_open_to_partners():
 def test_the_matrix_says_what_the_brief_says():
     assert ROLE_MATRIX["rosters.import"] == {Role.OFFICER}
     assert ROLE_MATRIX["beneficiaries.read"] >= {Role.APPROVER, Role.AUDITOR}
+    # Maker-checker: who prepares never approves or releases.
+    assert ROLE_MATRIX["cycles.prepare"] == {Role.OFFICER}
+    assert ROLE_MATRIX["cycles.approve"] == {Role.APPROVER}
+    assert not ROLE_MATRIX["cycles.prepare"] & ROLE_MATRIX["cycles.approve"]
+    assert ROLE_MATRIX["budget.allocate"] == {Role.OFFICER}
+    assert ROLE_MATRIX["audit.read"] == {Role.AUDITOR}
+    assert ROLE_MATRIX["complaints.resolve"] == {Role.OFFICER}
+    # Auditors read everything.
+    readers = [a for a in ROLE_MATRIX if a.endswith(".read") or a == "audit.read"]
+    assert all(Role.AUDITOR in ROLE_MATRIX[a] for a in readers)
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)

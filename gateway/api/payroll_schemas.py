@@ -1,0 +1,299 @@
+"""Request and response schemas of the payroll endpoints: cycles, payments, budget, reports,
+audit and complaints. Requests derive from ``Strict`` (unknown fields are refused)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Date, DateTime, Dict, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range, Regexp
+from marshmallow import ValidationError
+
+from gateway.api.schemas import Strict
+from gateway.complaints.models import ComplaintStatus, Resolution
+from gateway.payroll.models import CycleState, PaymentState
+
+COMMUNE = Regexp(r"^\d{5}$", error="A commune code is 5 digits.")
+PROGRAM = Regexp(r"^[A-Za-z0-9_]{2,32}$", error="A program code is 2-32 letters, digits or _.")
+# Ids are compared with integer columns: keep keyset cursors well inside 64 bits.
+CURSOR = Range(0, 2**53)
+
+
+class Period(String):
+    """A month written ``2026-12`` or ``12/2026``, loaded as the month's first day."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        text = str(super()._deserialize(value, attr, data, **kwargs)).strip()
+        match = (re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+                 or re.fullmatch(r"(\d{1,2})/(\d{4})", text))
+        if match:
+            a, b = match.groups()
+            year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+            if 1 <= month <= 12 and 2000 <= year <= 2100:
+                return date(year, month, 1)
+        raise ValidationError("Give a month as 2026-12 or 12/2026 (Tháng dạng 12/2026).")
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value:%Y-%m}"
+
+
+# --- cycles ----------------------------------------------------------------------------
+
+class CycleCreate(Strict):
+    """A cycle to build; the same program, month and communes again returns the first."""
+
+    program = String(required=True, validate=PROGRAM, metadata={"example": "TGXH_THANG"})
+    period = Period(required=True, metadata={"description": "Month: 2026-12 or 12/2026.",
+                                             "example": "2026-12"})
+    communes = List(String(validate=COMMUNE), validate=Length(1, 5000), metadata={
+        "description": "Commune codes; omit for the whole province."})
+    payment_date = Date(metadata={"description": "ISO date; default the province's payment "
+                                                 "day of the month."})
+    beneficiaries = List(String(validate=Length(1, 32)), validate=Length(1, 100_000), metadata={
+        "description": "One-off programs: the beneficiary refs to pay."})
+
+
+class CycleQuery(Strict):
+    """Filters of the cycle list (newest first)."""
+
+    program = String(validate=PROGRAM)
+    period = Period()
+    state = String(validate=OneOf([s.value for s in CycleState]))
+    limit = Integer(load_default=50, validate=Range(1, 500))
+    after = Integer(validate=CURSOR, metadata={"description": "Give next_after of the previous "
+                                                              "page."})
+
+
+class StateFigures(Schema):
+    """Payments in one state."""
+
+    count = Integer()
+    amount = Integer()
+
+
+class Cycle(Schema):
+    """A payment cycle (kỳ chi trả)."""
+
+    ref = String()
+    id = Integer()
+    program = String()
+    period = String()
+    scope = String(metadata={"description": "Comma-separated commune codes, or * for all."})
+    state = String()
+    payment_date = String()
+    payments = Integer()
+    total_amount = Integer()
+    skipped = Integer()
+    skip_reasons = Dict(keys=String(), values=Integer())
+    by_state = Dict(keys=String(), values=Nested(StateFigures))
+    created_by = String()
+    submitted_by = String(allow_none=True)
+    approved_by = String(allow_none=True)
+    released_by = String(allow_none=True)
+    cancelled_by = String(allow_none=True)
+    changed = Boolean(metadata={"description": "False when the step had already happened."})
+
+
+class CycleSummary(Schema):
+    """A cycle in a list."""
+
+    ref = String()
+    id = Integer()
+    program = String()
+    period = String()
+    scope = String()
+    state = String()
+    payment_date = String()
+    payments = Integer()
+    total_amount = Integer()
+
+
+class CycleList(Schema):
+    """Cycles, newest first."""
+
+    items = List(Nested(CycleSummary))
+    next_after = Integer(allow_none=True)
+
+
+# --- payments --------------------------------------------------------------------------
+
+class PaymentQuery(Strict):
+    """Filters and keyset page of a cycle's payments."""
+
+    state = String(validate=OneOf([s.value for s in PaymentState]))
+    commune = String(validate=COMMUNE)
+    limit = Integer(load_default=100, validate=Range(1, 500))
+    after = Integer(validate=CURSOR, metadata={"description": "Give next_after of the previous "
+                                                              "page."})
+
+
+class PaymentOut(Schema):
+    """One payment; the recipient phone is masked unless the role may see personal data."""
+
+    id = Integer()
+    ref = String()
+    beneficiary = String(metadata={"description": "The beneficiary's public reference."})
+    commune_code = String()
+    amount = Integer()
+    fee = Integer()
+    basis = String()
+    state = String()
+    state_reason = String(allow_none=True)
+    provider = String()
+    recipient_phone = String(allow_none=True)
+    to_representative = Boolean()
+    attempts = Integer()
+    provider_ref = String(allow_none=True)
+    updated_at = DateTime()
+    final_at = DateTime(allow_none=True)
+    confirmed_at = DateTime(allow_none=True)
+
+
+class PaymentList(Schema):
+    """A page of payments in id order."""
+
+    items = List(Nested(PaymentOut))
+    next_after = Integer(allow_none=True)
+    masked = Boolean()
+
+
+# --- reports ---------------------------------------------------------------------------
+
+class ReportOut(Schema):
+    """A cycle's figures per commune (the same data as `gateway report cycle --json`)."""
+
+    cycle = Dict()
+    communes = List(Dict())
+    totals = Dict()
+
+
+class SettlementOut(ReportOut):
+    """A cycle's settlement per commune from the ledger (`gateway report cycle --settlement`)."""
+
+    account = Dict()
+    ties = Boolean(metadata={"description": "True when the postings match the payments' "
+                                            "states in every commune."})
+
+
+# --- budget ----------------------------------------------------------------------------
+
+class AllocationIn(Strict):
+    """A budget allocation (dự toán) for a program's month."""
+
+    program = String(required=True, validate=PROGRAM)
+    period = Period(required=True)
+    amount = Integer(required=True, strict=True, validate=Range(1, 10**15),
+                     metadata={"description": "Whole đồng."})
+    reference = String(required=True, validate=Length(1, 100),
+                       metadata={"description": "The budget decision's number."})
+
+
+class AllocationOut(Schema):
+    """The allocation and the month's balance after it."""
+
+    allocation_id = Integer()
+    program = String()
+    period = String()
+    amount = Integer()
+    reference = String()
+    changed = Boolean()
+    available = Integer()
+
+
+# --- audit -----------------------------------------------------------------------------
+
+class AuditVerifyOut(Schema):
+    """Whether the audit chain is intact, or its first broken link."""
+
+    ok = Boolean()
+    checked = Integer()
+    first_broken_seq = Integer(allow_none=True)
+    reason = String(allow_none=True)
+    last_seq = Integer()
+    last_hash = String()
+
+
+class AuditQuery(Strict):
+    """A page of audit events in chain order."""
+
+    after = Integer(load_default=0, validate=CURSOR, metadata={
+        "description": "Give the last seq seen (next_after)."})
+    limit = Integer(load_default=100, validate=Range(1, 1000))
+
+
+class AuditEventOut(Schema):
+    """One audit event (no personal data by construction)."""
+
+    seq = Integer()
+    at = DateTime()
+    actor = String()
+    action = String()
+    subject_type = String()
+    subject_id = String()
+    before_digest = String(allow_none=True)
+    after_digest = String(allow_none=True)
+    detail = Dict(allow_none=True)
+    prev_hash = String()
+    hash = String()
+
+
+class AuditEventList(Schema):
+    """Audit events in seq order."""
+
+    items = List(Nested(AuditEventOut))
+    next_after = Integer(allow_none=True)
+
+
+# --- complaints ------------------------------------------------------------------------
+
+class ComplaintQuery(Strict):
+    """Filters of the complaint list (newest first)."""
+
+    cycle = String(validate=Length(1, 32), metadata={"description": "A cycle's ref or id."})
+    status = String(validate=OneOf([s.value for s in ComplaintStatus]))
+    limit = Integer(load_default=100, validate=Range(1, 500))
+    after = Integer(validate=CURSOR)
+
+
+class ComplaintOut(Schema):
+    """A complaint; notes are shown only to roles that may see personal data."""
+
+    ticket = String()
+    kind = String()
+    channel = String()
+    status = String()
+    commune_code = String()
+    beneficiary = String()
+    cycle = String(allow_none=True)
+    payment = String(allow_none=True)
+    note = String(allow_none=True)
+    resolution = String(allow_none=True)
+    resolution_note = String(allow_none=True)
+    created_at = DateTime()
+    resolved_at = DateTime(allow_none=True)
+    resolved_by = String(allow_none=True)
+    masked = Boolean()
+
+
+class ComplaintList(Schema):
+    """Complaints, newest first."""
+
+    items = List(Nested(ComplaintOut))
+    next_after = Integer(allow_none=True)
+
+
+class ResolveIn(Strict):
+    """How a complaint was resolved."""
+
+    resolution = String(required=True, validate=OneOf([r.value for r in Resolution]))
+    note = String(validate=Length(1, 1000), metadata={
+        "description": "Free text, stored encrypted."})
+
+
+class ResolveOut(ComplaintOut):
+    """The resolved complaint."""
+
+    changed = Boolean()

@@ -1,0 +1,105 @@
+"""``gateway worker``, ``gateway wallet`` and ``gateway disburse`` commands."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from gateway.cli_util import emit, json_option
+from gateway.db import get_db
+from gateway.pii.codec import get_pii
+
+
+@click.command("worker")
+@click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each keeps hundreds of provider calls in flight).")
+@with_appcontext
+def worker_command(processes: int) -> None:
+    """Run the disbursement worker pool, the outbox relay and the sweeper until stopped."""
+    from gateway.redis_conn import get_redis
+    from workers.pool import Pool
+
+    try:
+        get_redis().ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means no Redis to work with
+        raise click.ClickException(f"cannot reach Redis ({type(exc).__name__}); set "
+                                   "CHITRA_REDIS_URL or use `gateway run`") from None
+    click.echo(f"worker pool: {processes} processes on queue 'disburse'; Ctrl+C to stop")
+    Pool(current_app._get_current_object(), processes).run()  # type: ignore[attr-defined]
+
+
+@click.group("wallet")
+def wallet_group() -> None:
+    """Wallet providers: settings (stored encrypted, shown masked)."""
+
+
+@wallet_group.command("set")
+@click.argument("name")
+@click.option("--kind", required=True, help="Adapter: sandbox or gsma.")
+@click.option("--setting", "pairs", multiple=True, help="KEY=VALUE (repeat).")
+@click.option("--rate", default=0, show_default=True, help="Calls per second (0 = no limit).")
+@click.option("--max-in-flight", default=400, show_default=True)
+@with_appcontext
+def wallet_set(name: str, kind: str, pairs: tuple[str, ...], rate: int,
+               max_in_flight: int) -> None:
+    """Create or replace a provider's settings."""
+    import wallet_adapters
+    from gateway.audit.chain import record
+    from gateway.disbursement.providers import save_provider
+
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--setting")
+        settings[key.strip()] = value
+    try:
+        with get_db().session() as session:
+            save_provider(session, get_pii(), name, kind, settings, rate_per_s=rate,
+                          max_in_flight=max_in_flight)
+            record(session, actor="cli", action="wallet.configure", subject_type="provider",
+                   subject_id=name, detail={"kind": kind, "keys": sorted(settings)})
+    except wallet_adapters.AdapterError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.reason}") from None
+    click.echo(f"provider {name} ({kind}) saved")
+
+
+@wallet_group.command("show")
+@json_option
+@with_appcontext
+def wallet_show(as_json: bool) -> None:
+    """Show providers with secrets masked."""
+    from gateway.disbursement.providers import WalletProvider, shown
+
+    with get_db().sessionmaker() as session:
+        rows = [shown(r, get_pii()) for r in session.scalars(sa.select(WalletProvider))]
+    emit(rows, as_json, lambda rs: "\n".join(
+        f"{r['name']} ({r['kind']}) rate {r['rate_per_s'] or 'unlimited'}/s "
+        f"{json.dumps(r['settings'])}" for r in rs) or "no providers configured")
+
+
+@click.group("disburse")
+def disburse_group() -> None:
+    """Disbursement: one-off relay and sweeper passes (the worker pool runs them continuously)."""
+
+
+@disburse_group.command("sweep")
+@click.option("--all-ready", is_flag=True, help="Re-enqueue every due ready payment (after "
+              "Redis was lost).")
+@json_option
+@with_appcontext
+def disburse_sweep(all_ready: bool, as_json: bool) -> None:
+    """Relay the outbox and run one sweeper pass, enqueueing what they find."""
+    from rq import Queue
+
+    from gateway.redis_conn import get_redis
+    from workers.relay import QUEUE, relay_once, sweep_once
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    queue = Queue(QUEUE, connection=get_redis(app))
+    data = {"relayed_jobs": relay_once(app, queue), **sweep_once(app, queue, all_ready=all_ready)}
+    emit(data, as_json, lambda d: ", ".join(f"{k} {v}" for k, v in d.items()))

@@ -1,0 +1,53 @@
+"""``POST /wallets/<provider>/callback``: provider callbacks, verified by the adapter."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, request
+
+from gateway.db import get_db
+from gateway.disbursement.callbacks import apply_event, event_headers, request_status_query
+from wallet_adapters import CallbackRejected
+
+log = logging.getLogger(__name__)
+bp = Blueprint("wallet_callbacks", __name__)
+SEEN_TTL = 7 * 24 * 3600
+
+
+def _disburser():  # type: ignore[no-untyped-def]
+    from workers import context
+
+    return context.disburser()
+
+
+@bp.route("/wallets/<provider>/callback", methods=["POST", "PUT"])
+def callback(provider: str) -> tuple[dict[str, str], int]:
+    """Verify a provider callback and apply it (GSMA sends PUT; others POST)."""
+    if provider not in current_app.config["WALLET_PROVIDERS"]:
+        return {"error": "unknown provider"}, 404
+    body = request.get_data(cache=False)
+    redis_client = current_app.extensions.get("chitra.redis")
+
+    def seen(event_id: str) -> bool:
+        if redis_client is None:
+            return False
+        return not redis_client.set(f"chitra:cb:{provider}:{event_id}", 1, nx=True, ex=SEEN_TTL)
+
+    try:
+        adapter = _disburser().adapter(provider)
+        event = adapter.parse_callback(event_headers(request.headers), body, seen=seen)
+    except CallbackRejected as exc:
+        if exc.code == "replay":
+            # A redelivery of an event already verified and applied: acknowledge it so the
+            # provider stops retrying; its effect happened once.
+            return {"result": "duplicate"}, 200
+        # Never trusted as an outcome; at most it tells us whom to ask.
+        with get_db().session() as session:
+            asked = request_status_query(session, getattr(exc, "idempotency_key", None),
+                                         f"unverified callback ({exc.code})")
+        log.warning("rejected %s callback: %s", provider, exc.code)
+        return {"error": exc.code, "status_query": "requested" if asked else "none"}, 401
+    with get_db().session() as session:
+        applied = apply_event(session, provider, event)
+    return {"result": applied.result}, applied.status

@@ -1,0 +1,109 @@
+"""`gateway worker`: a supervised pool of worker processes plus the relay and sweeper loop.
+
+Worker processes that die (crash, OOM, kill -9) are restarted. Work they held is not lost:
+their payments are in the database, and the sweeper re-drives anything stuck.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from flask import Flask
+from rq import Queue
+
+from gateway.redis_conn import get_redis
+from workers.relay import QUEUE, relay_once, sweep_once
+
+log = logging.getLogger(__name__)
+
+
+class Pool:
+    """Start, watch and restart worker processes; relay and sweep in between."""
+
+    def __init__(self, app: Flask, processes: int = 2, *, interval: float = 1.0,
+                 sweep_every: float = 5.0, env: dict[str, str] | None = None) -> None:
+        self.app = app
+        self.processes = max(processes, 1)
+        self.interval = interval
+        self.sweep_every = sweep_every
+        self.env = {**os.environ, **(env or {})}
+        self.children: list[subprocess.Popen[bytes]] = []
+        self.stopping = False
+        self.restarts = 0
+
+    def _spawn(self, index: int) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "workers.worker", "--name", f"chitra-{os.getpid()}-{index}-"
+             f"{self.restarts}"], env=self.env, stdin=subprocess.DEVNULL)
+
+    def start(self) -> None:
+        """Start the worker processes."""
+        self.children = [self._spawn(i) for i in range(self.processes)]
+
+    def tick(self, queue: Queue, last_sweep: float) -> float:
+        """Restart dead workers, relay the outbox, sweep when due; return the sweep time."""
+        for i, child in enumerate(self.children):
+            if child.poll() is not None and not self.stopping:
+                self.restarts += 1
+                log.warning("worker %s exited with %s; restarting", child.pid, child.returncode)
+                self.children[i] = self._spawn(i)
+        try:
+            relay_once(self.app, queue)
+            if time.monotonic() - last_sweep >= self.sweep_every:
+                sweep_once(self.app, queue)
+                return time.monotonic()
+        except Exception:  # Redis or the database is down: try again next tick
+            log.warning("relay/sweep failed; retrying", exc_info=True)
+        return last_sweep
+
+    def run(self, until: Callable[[], bool] | None = None) -> None:
+        """Start the workers and supervise until interrupted (or until ``until()`` is true)."""
+        self.start()
+        self.loop(until)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Wait until every worker process has registered with Redis."""
+        from rq import Worker
+
+        deadline = time.monotonic() + timeout
+        while len(Worker.all(connection=get_redis(self.app))) < self.processes:
+            if time.monotonic() > deadline:
+                raise RuntimeError("workers did not start")
+            time.sleep(0.05)
+
+    def loop(self, until: Callable[[], bool] | None = None) -> None:
+        """Relay, sweep and restart dead workers until stopped; then stop the workers."""
+        queue = Queue(QUEUE, connection=get_redis(self.app))
+        last_sweep = 0.0
+
+        def stop(*_: object) -> None:
+            self.stopping = True
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            while not self.stopping and not (until and until()):
+                last_sweep = self.tick(queue, last_sweep)
+                time.sleep(self.interval)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        """Stop the worker processes (SIGTERM lets RQ finish the current job)."""
+        self.stopping = True
+        for child in self.children:
+            if child.poll() is None:
+                child.terminate()
+        for child in self.children:
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:
+                child.kill()
