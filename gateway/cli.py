@@ -114,3 +114,7 @@ _register_domain_commands()
 def main(argv: list[str] | None = None) -> None:
     """Run the ``gateway`` command."""
     cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="gateway")
+
+
+if __name__ == "__main__":
+    main()

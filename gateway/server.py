@@ -51,25 +51,47 @@ def ensure_migrated(app: Flask) -> None:
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(0, 64),
+              help="Disbursement worker processes (0: web only).")
 @with_appcontext
-def run_command(host: str, port: int) -> None:
-    """Run the service: web server, plus an embedded Redis in development."""
+def run_command(host: str, port: int, workers: int) -> None:
+    """Run the service: web server and disbursement workers (and an embedded Redis in dev)."""
+    import subprocess
+    import sys
+
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     ensure_migrated(app)
     redis_url = ensure_redis(app)
     base = f"http://{host}:{port}"
+    os.environ.setdefault("CHITRA_PUBLIC_URL", base)
+    app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or base
+    children = []
+    if workers:
+        # The pool runs in its own process group of workers; it inherits this environment
+        # (database, Redis URL, keys), so every process talks to the same places.
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", "worker", "--processes", str(workers)],
+            env={**os.environ, "CHITRA_PUBLIC_URL": app.config["PUBLIC_URL"]}))
     click.echo("ChiTra is running:")
     click.echo(f"  health     {base}/healthz   readiness {base}/readyz")
     click.echo(f"  database   {app.config['DATABASE_URL'].split('@')[-1]}")
     embedded = " (embedded)" if "chitra.embedded_redis" in app.extensions else ""
     click.echo(f"  redis      {redis_url}{embedded}")
-    click.echo("  commands   .venv/bin/gateway --help   (roster import, beneficiary find, ...)")
+    click.echo(f"  workers    {workers} disbursement worker processes (queue 'disburse')")
+    click.echo(f"  callbacks  {base}/wallets/<provider>/callback")
+    click.echo("  commands   .venv/bin/gateway --help   (roster, cycle, report, worker, ...)")
     click.echo("Press Ctrl+C to stop.")
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
+        for child in children:
+            child.terminate()
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:
+                child.kill()
         server = app.extensions.get("chitra.embedded_redis")
         if server:
             server.stop()

@@ -65,7 +65,7 @@ def provider_settings(session: Session, codec: PiiCodec, name: str) -> tuple[str
     """
     row = session.scalar(sa.select(WalletProvider).where(WalletProvider.ref == name))
     if row is None:
-        return name, {}, 0, 400
+        return name, {}, 0, 1000  # the in-process sandbox: no real provider to spare
     settings = json.loads(codec.open("wallet_provider", "settings", name, row.settings_enc))
     return row.kind, settings, row.rate_per_s, row.max_in_flight
 

@@ -20,7 +20,7 @@ from gateway.payroll.payments import Change, transition_batch
 from gateway.registry.models import WalletLink, utcnow
 
 S = PaymentState
-CHUNK = 500
+CHUNK = 1000
 
 
 @dataclass(frozen=True, slots=True)

@@ -310,14 +310,20 @@ def _cycle_dict(session: Session, cycle) -> dict[str, object]:  # type: ignore[n
 
 @cycle_group.command("show")
 @click.argument("cycle_ref")
+@click.option("--watch", is_flag=True, help="Follow disbursement live until every payment "
+              "is final (Ctrl+C to stop watching).")
 @json_option
 @with_appcontext
-def cycle_show(cycle_ref: str, as_json: bool) -> None:
+def cycle_show(cycle_ref: str, watch: bool, as_json: bool) -> None:
     """Show a cycle: totals, payments by state, reasons for skips."""
     from gateway.payroll.cycles import get_cycle
 
     with domain_session() as session:
         data = _cycle_dict(session, get_cycle(session, cycle_ref))
+    if watch and not as_json:
+        _watch(data)
+        with domain_session() as session:
+            data = _cycle_dict(session, get_cycle(session, cycle_ref))
 
     def text(d: dict) -> str:
         lines = [f"cycle {d['ref']} ({d['id']}) {d['program']} {d['period']} [{d['scope']}] "
@@ -330,6 +336,33 @@ def cycle_show(cycle_ref: str, as_json: bool) -> None:
         return "\n".join(lines)
 
     emit(data, as_json, text)
+
+
+FINAL = ("succeeded", "confirmed", "failed", "cancelled")
+
+
+def _watch(data: dict) -> None:  # type: ignore[type-arg]
+    """Draw a live progress bar of final payments with counts by state."""
+    import time
+
+    from gateway.payroll.cycles import state_counts
+
+    total = int(data["payments"]) or 1
+    done = sum(v["count"] for s, v in data["by_state"].items() if s in FINAL)
+    with click.progressbar(length=total, label="paid or final", show_pos=True,
+                           item_show_func=lambda s: s) as bar:
+        bar.update(done)
+        try:
+            while done < total:
+                time.sleep(1)
+                with get_db().sessionmaker() as session:
+                    counts = state_counts(session, int(data["id"]))
+                now = sum(v["count"] for s, v in counts.items() if s in FINAL)
+                line = " ".join(f"{s} {v['count']}" for s, v in sorted(counts.items()))
+                bar.update(now - done, line)
+                done = now
+        except KeyboardInterrupt:
+            pass
 
 
 @cycle_group.command("list")

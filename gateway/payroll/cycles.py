@@ -46,7 +46,7 @@ from gateway.refs import uuid7_hex
 from gateway.registry.models import Beneficiary, Enrolment, WalletLink, utcnow
 from gateway.registry.reference import communes as commune_table
 
-RELEASE_CHUNK = 500  # payments per outbox event (one disbursement job each)
+RELEASE_CHUNK = 1000  # payments per outbox event (one disbursement job each)
 
 
 @dataclass(frozen=True, slots=True)

@@ -180,9 +180,14 @@ def demo_group() -> None:
 @click.option("--seed", default=2021, show_default=True,
               help="Random seed (same seed, same people).")
 @click.option("--province", default="46", show_default=True, help="Province code (46 = Huế).")
+@click.option("--verified", "verified_share", default=0.9, show_default=True,
+              type=click.FloatRange(0, 1),
+              help="Share of wallets marked verified, as if their owners had confirmed them "
+              "(demo only; real wallets are verified by one-time code).")
 @json_option
 @with_appcontext
-def demo_seed(count: int, seed: int, province: str, as_json: bool) -> None:
+def demo_seed(count: int, seed: int, province: str, verified_share: float,
+              as_json: bool) -> None:
     """Generate a synthetic province roster and import it like an officer would."""
     from gateway.registry.demo import HEADER, RosterGenerator
 
@@ -194,4 +199,18 @@ def demo_seed(count: int, seed: int, province: str, as_json: bool) -> None:
     source.total_hint = count
     report = run_import(source, dry_run=False, errors_path=None, show_progress=not as_json,
                         actor="demo")
+    _verify_demo_wallets(verified_share)
     emit(report.as_dict(), as_json, lambda _d: _summary(report))
+
+
+def _verify_demo_wallets(share: float) -> None:
+    """Mark a deterministic share of unflagged demo wallets verified (demo data only)."""
+    import sqlalchemy as sa
+
+    from gateway.registry.models import WalletLink, utcnow
+
+    cutoff = int(round(share * 100))
+    with get_db().session() as session:
+        session.execute(sa.update(WalletLink).where(
+            WalletLink.flag.is_(None), WalletLink.verified.is_(False),
+            WalletLink.id % 100 < cutoff).values(verified=True, verified_at=utcnow()))

@@ -42,3 +42,17 @@ def test_demo_seed_imports_through_the_roster_path_and_reruns_change_nothing(run
     assert second["unchanged"] == 300
     with get_db().sessionmaker() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Beneficiary)) == 300
+
+
+def test_demo_seed_marks_most_unflagged_wallets_verified(runner):
+    from gateway.registry.models import WalletLink
+
+    runner.invoke("demo", "seed", "--beneficiaries", "200", "--verified", "0.9")
+    with get_db().sessionmaker() as s:
+        unflagged = s.scalar(sa.select(sa.func.count()).select_from(WalletLink)
+                             .where(WalletLink.flag.is_(None)))
+        verified = s.scalar(sa.select(sa.func.count()).select_from(WalletLink)
+                            .where(WalletLink.verified.is_(True)))
+        flagged_verified = s.scalar(sa.select(sa.func.count()).select_from(WalletLink).where(
+            WalletLink.verified.is_(True), WalletLink.flag.is_not(None)))
+    assert 0.8 * unflagged <= verified <= unflagged and flagged_verified == 0
