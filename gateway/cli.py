@@ -85,7 +85,13 @@ def _register_domain_commands() -> None:
     # Domain modules import this module's helpers, so they are attached after it is built.
     from gateway.api.commands import apikey_group
     from gateway.audit.commands import audit_group
-    from gateway.disbursement.commands import disburse_group, wallet_group, worker_command
+    from gateway.channels.commands import at_stub, sms_group, ussd_sim
+    from gateway.disbursement.commands import (
+        disburse_group,
+        sandbox_wallet_group,
+        wallet_group,
+        worker_command,
+    )
     from gateway.payroll.commands import budget_group, cycle_group, ledger_group, program_group
     from gateway.pii.commands import keys_rotate, keys_status
     from gateway.reconciliation.commands import reconcile_command
@@ -103,9 +109,11 @@ def _register_domain_commands() -> None:
     cli.add_command(audit_group)
     cli.add_command(reconcile_command)
     for group in (program_group, budget_group, cycle_group, ledger_group, worker_command,
-                  wallet_group, disburse_group):
+                  wallet_group, disburse_group, sandbox_wallet_group):
         cli.add_command(group)
     cli.add_command(report_group)
+    for command in (ussd_sim, sms_group, at_stub):
+        cli.add_command(command)
 
 
 _register_domain_commands()

@@ -39,6 +39,23 @@ DEFAULTS: dict[str, Any] = {
     "PAYMENT_DAY": 5,
     # Test/demo only: adapter settings merged over the stored ones, per provider.
     "WALLET_ADAPTER_OVERRIDES": None,
+    # Beneficiary channels (USSD and SMS).
+    "HOTLINE": "1900 0000",
+    # The code beneficiaries dial and the number they text, printed in SMS notices.
+    "USSD_CODE": "*384*12#",
+    "SMS_SHORTCODE": "8088",
+    # Secret path segment of the Africa's Talking callbacks; None = the callbacks answer 404.
+    "AT_CALLBACK_KEY": None,
+    "AT_USERNAME": "sandbox",
+    "AT_API_KEY": None,
+    # None = the SDK's own host; tests and demos point it at gateway/telco/at_stub.py.
+    "AT_BASE_URL": None,
+    "AT_SENDER_ID": None,
+    # Per phone: USSD hops a minute and inbound SMS an hour before a polite refusal.
+    "USSD_HOPS_PER_MINUTE": 30,
+    "SMS_INBOUND_PER_HOUR": 10,
+    # Local hours (Asia/Ho_Chi_Minh) when non-urgent notices may be sent: [start, end).
+    "NOTICE_HOURS": "7-22",
 }
 
 SECRETS = ("SECRET_KEY", "PII_KEYS", "BLIND_INDEX_KEY")

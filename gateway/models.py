@@ -2,6 +2,7 @@
 
 from gateway.api.keys import ApiKey
 from gateway.audit.models import AuditEvent, AuditHead  # noqa: F401 (tables for Alembic)
+from gateway.channels.models import InboundSms, SmsMessage
 from gateway.complaints.models import Complaint
 from gateway.db import Base
 from gateway.disbursement.providers import WalletProvider
@@ -22,7 +23,7 @@ from gateway.registry.models import Beneficiary, Enrolment, ImportRun, WalletLin
 
 __all__ = [
     "Allocation", "ApiKey", "AppLock", "Base", "Beneficiary", "CategoryRule", "Complaint",
-    "Cycle", "CycleSkip", "Enrolment", "ImportRun", "LedgerTxn", "OutboxEvent", "Payment",
-    "Posting", "Program", "ReconciliationFinding", "ReconciliationRun", "StandardLevel",
-    "WalletLink", "WalletProvider",
+    "Cycle", "CycleSkip", "Enrolment", "ImportRun", "InboundSms", "LedgerTxn", "OutboxEvent",
+    "Payment", "Posting", "Program", "ReconciliationFinding", "ReconciliationRun",
+    "SmsMessage", "StandardLevel", "WalletLink", "WalletProvider",
 ]

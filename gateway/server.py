@@ -56,6 +56,7 @@ def ensure_migrated(app: Flask) -> None:
 @with_appcontext
 def run_command(host: str, port: int, workers: int) -> None:
     """Run the service: web server and disbursement workers (and an embedded Redis in dev)."""
+    import signal
     import subprocess
     import sys
 
@@ -83,6 +84,8 @@ def run_command(host: str, port: int, workers: int) -> None:
     click.echo(f"  callbacks  {base}/wallets/<provider>/callback")
     click.echo("  commands   .venv/bin/gateway --help   (roster, cycle, report, worker, ...)")
     click.echo("Press Ctrl+C to stop.")
+    # SIGTERM (systemd, docker stop, kill) must run the clean-up below like Ctrl+C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:

@@ -11,12 +11,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 
 from flask import Flask
 from rq import Queue
 
+from gateway.disbursement.sweeper import DEFAULT_DEADLINES, Deadlines
 from gateway.redis_conn import get_redis
 from workers.relay import QUEUE, relay_once, sweep_once
 
@@ -27,11 +29,13 @@ class Pool:
     """Start, watch and restart worker processes; relay and sweep in between."""
 
     def __init__(self, app: Flask, processes: int = 2, *, interval: float = 1.0,
-                 sweep_every: float = 5.0, env: dict[str, str] | None = None) -> None:
+                 sweep_every: float = 5.0, env: dict[str, str] | None = None,
+                 deadlines: Deadlines = DEFAULT_DEADLINES) -> None:
         self.app = app
         self.processes = max(processes, 1)
         self.interval = interval
         self.sweep_every = sweep_every
+        self.deadlines = deadlines  # how long a payment may sit in a state before a sweep
         self.env = {**os.environ, **(env or {})}
         self.children: list[subprocess.Popen[bytes]] = []
         self.stopping = False
@@ -56,7 +60,7 @@ class Pool:
         try:
             relay_once(self.app, queue)
             if time.monotonic() - last_sweep >= self.sweep_every:
-                sweep_once(self.app, queue)
+                sweep_once(self.app, queue, deadlines=self.deadlines)
                 return time.monotonic()
         except Exception:  # Redis or the database is down: try again next tick
             log.warning("relay/sweep failed; retrying", exc_info=True)
@@ -85,15 +89,23 @@ class Pool:
         def stop(*_: object) -> None:
             self.stopping = True
 
-        previous = signal.signal(signal.SIGTERM, stop)
+        # Signal handlers can only be set from the main thread (tests may drive the loop
+        # from another one).
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, stop) if main else None
+        parent = os.getppid()
         try:
             while not self.stopping and not (until and until()):
+                if os.getppid() != parent:
+                    log.warning("parent process is gone; stopping the pool")
+                    break
                 last_sweep = self.tick(queue, last_sweep)
                 time.sleep(self.interval)
         except KeyboardInterrupt:
             pass
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if main:
+                signal.signal(signal.SIGTERM, previous)
             self.shutdown()
 
     def shutdown(self) -> None:

@@ -41,6 +41,7 @@ def init_app(app: APIFlask) -> None:
         beneficiaries,
         complaints,
         cycles,
+        reconciliations,
         reports,
         rosters,
     )

@@ -1,5 +1,6 @@
 """Request and response schemas of the payroll endpoints: cycles, payments, budget, reports,
-audit and complaints. Requests derive from ``Strict`` (unknown fields are refused)."""
+audit, complaints and reconciliation. Requests derive from ``Strict`` (unknown fields are
+refused)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from datetime import date
 from typing import Any
 
 from apiflask import Schema
-from apiflask.fields import Boolean, Date, DateTime, Dict, Integer, List, Nested, String
+from apiflask.fields import Boolean, Date, DateTime, Dict, File, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range, Regexp
+from flask import current_app
 from marshmallow import ValidationError
 
 from gateway.api.schemas import Strict
 from gateway.complaints.models import ComplaintStatus, Resolution
 from gateway.payroll.models import CycleState, PaymentState
+from gateway.reconciliation.models import Category
 
 COMMUNE = Regexp(r"^\d{5}$", error="A commune code is 5 digits.")
 PROGRAM = Regexp(r"^[A-Za-z0-9_]{2,32}$", error="A program code is 2-32 letters, digits or _.")
@@ -297,3 +300,111 @@ class ResolveOut(ComplaintOut):
     """The resolved complaint."""
 
     changed = Boolean()
+
+
+# --- reconciliation --------------------------------------------------------------------
+
+def known_provider(value: str) -> None:
+    """Refuse a wallet provider this installation does not have (settings WALLET_PROVIDERS)."""
+    known = [str(p) for p in current_app.config.get("WALLET_PROVIDERS") or ()]
+    if value.strip().lower() not in known:
+        raise ValidationError(
+            f"Unknown wallet provider; known: {', '.join(known) or 'none'} "
+            "(Không có nhà cung cấp ví này).")
+
+
+class ReconciliationUpload(Strict):
+    """A provider's statement (sao kê) to reconcile with our payments."""
+
+    file = File(required=True, metadata={
+        "description": "The statement, CSV (UTF-8): our reference or the provider's "
+                       "transaction reference, amount and status per transfer."})
+    provider = String(required=True, validate=[Length(1, 32), known_provider], metadata={
+        "description": "The wallet provider that sent the statement.",
+        "example": "viettelmoney"})
+    cycle = String(validate=Length(1, 32), metadata={
+        "description": "Only this cycle's payments (its ref or id); omit for every payment "
+                       "of the provider in the statement's time window."})
+
+
+class ReconciliationCounts(Schema):
+    """Payments or statement rows in each category."""
+
+    matched = Integer()
+    missing = Integer()
+    extra = Integer()
+    amount_mismatch = Integer()
+    status_mismatch = Integer()
+    duplicate = Integer()
+    invalid_row = Integer()
+
+
+class FindingOut(Schema):
+    """One discrepancy: what we and the statement say about a payment (never a phone)."""
+
+    category = String(validate=OneOf([c.value for c in Category]))
+    note = String(allow_none=True, metadata={
+        "description": "Which case of the category, e.g. money_out, paid_twice."})
+    payment_id = Integer(allow_none=True)
+    our_state = String(allow_none=True)
+    their_status = String(allow_none=True)
+    our_amount = Integer(allow_none=True)
+    their_amount = Integer(allow_none=True)
+    reference = String(allow_none=True, metadata={
+        "description": "Our payment reference, or the reference as printed on the statement."})
+    provider_ref = String(allow_none=True)
+    statement_row = Integer(allow_none=True)
+    detail = String(allow_none=True, metadata={
+        "description": "Why the row could not be read, in English / Vietnamese."})
+
+
+class ReconciliationReportOut(Schema):
+    """What a reconciliation run found (the first 100 findings, worst first)."""
+
+    run_id = Integer()
+    provider = String()
+    cycle = String(allow_none=True)
+    file_name = String()
+    file_sha256 = String()
+    statement_rows = Integer()
+    window = List(String(), allow_none=True, metadata={
+        "description": "First and last timestamp on the statement (UTC), if it has any."})
+    counts = Nested(ReconciliationCounts)
+    discrepancies = Integer(metadata={"description": "Findings that need attention; 0 means "
+                                                     "everything matched."})
+    ignored_columns = List(String())
+    findings = List(Nested(FindingOut))
+
+
+class ReconciliationRunOut(Schema):
+    """A recorded reconciliation run and its counts."""
+
+    id = Integer()
+    provider = String()
+    cycle = String(allow_none=True)
+    file_name = String()
+    file_sha256 = String()
+    actor = String()
+    statement_rows = Integer()
+    window_start = DateTime(allow_none=True)
+    window_end = DateTime(allow_none=True)
+    counts = Nested(ReconciliationCounts)
+    discrepancies = Integer()
+    created_at = DateTime()
+
+
+class FindingQuery(Strict):
+    """Filter and page of a run's findings (in the order they were recorded)."""
+
+    category = String(validate=OneOf([c.value for c in Category if c is not Category.MATCHED]))
+    limit = Integer(load_default=100, validate=Range(1, 500))
+    offset = Integer(load_default=0, validate=CURSOR)
+
+
+class FindingList(Schema):
+    """A page of a run's findings."""
+
+    run_id = Integer()
+    items = List(Nested(FindingOut))
+    next_offset = Integer(allow_none=True, metadata={
+        "description": "Give as offset for the next page; null on the last."})

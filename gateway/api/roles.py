@@ -42,6 +42,10 @@ ROLE_MATRIX: Mapping[str, frozenset[Role]] = MappingProxyType({
     "complaints.read": frozenset({OFFICER, APPROVER, AUDITOR}),
     "complaints.resolve": frozenset({OFFICER}),
     "audit.read": frozenset({AUDITOR}),
+    # Reconciliation compares a provider's statement with our payments and records what
+    # differs; it moves no money. Findings carry references, states and amounts, no phones.
+    "reconciliation.run": frozenset({OFFICER, AUDITOR}),
+    "reconciliation.read": frozenset({OFFICER, APPROVER, AUDITOR}),
 })
 
 

@@ -103,3 +103,25 @@ def disburse_sweep(all_ready: bool, as_json: bool) -> None:
     queue = Queue(QUEUE, connection=get_redis(app))
     data = {"relayed_jobs": relay_once(app, queue), **sweep_once(app, queue, all_ready=all_ready)}
     emit(data, as_json, lambda d: ", ".join(f"{k} {v}" for k, v in d.items()))
+
+
+@click.group("sandbox-wallet")
+def sandbox_wallet_group() -> None:
+    """A local wallet provider for demos and tests (GSMA Mobile Money API v1.2 simulator)."""
+
+
+@sandbox_wallet_group.command(
+    "serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                               "help_option_names": []})
+@click.pass_context
+def sandbox_wallet_serve(ctx: click.Context) -> None:
+    """Serve the GSMA simulator (options: --port, --failure-rate, --timeout-after-apply-rate,
+    --retryable-error-rate, --pending-rate, --duplicate-callback-rate, --lost-callback-rate,
+    --late-callback-rate, --seed, --webhook-secret, --api-key; --help lists them all).
+
+    Point a provider at it: gateway wallet set gsma --kind gsma --setting
+    base_url=http://127.0.0.1:8090 --setting webhook_secret=<the simulator's secret>.
+    """
+    from wallet_adapters.gsma.simulator import main
+
+    raise SystemExit(main(ctx.args))

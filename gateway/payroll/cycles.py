@@ -88,7 +88,8 @@ def get_cycle(session: Session, ref: str) -> Cycle:
         NotFound: no such cycle.
     """
     query = sa.select(Cycle).where(Cycle.ref == ref)
-    if ref.isdigit():
+    # Short all-digit input is an id; a 16-hex ref can be all digits too (and overflow int).
+    if ref.isdigit() and len(ref) <= 9:
         query = sa.select(Cycle).where(sa.or_(Cycle.ref == ref, Cycle.id == int(ref)))
     cycle = session.scalar(query)
     if cycle is None:

@@ -17,6 +17,7 @@ ODD_STRINGS = [
 # Sent as the raw query string: bytes a dict cannot express.
 RAW_QUERIES = ["%ff%fe=%ff", "citizen_id=%ED%A0%80", "%ZZ=1&&&=", "phone", "limit=1&limit=2",
                "=" * 50, "a=" + "%00" * 20]
+RUN_IDS = ["0", "1", "2147483647", "2147483648", "9" * 30]
 
 
 
@@ -66,6 +67,8 @@ def test_no_garbage_makes_any_endpoint_fail_with_5xx(client, as_role):
                 filler = "".join(rng.choice(string.printable) for _ in range(rng.randint(0, 40)))
                 path = template.replace("{ref}", filler.replace("/", "%2F").replace("?", "%3F")
                                         .replace("#", "%23"))
+                # <int:...> ids route only as digits: try small, absent and oversize ones.
+                path = path.replace("{run_id}", rng.choice(RUN_IDS))
                 for query in [*garbage_queries(rng, params), *RAW_QUERIES]:
                     response = client.open(path, method=method.upper(), headers=headers,
                                            query_string=query)
@@ -84,7 +87,8 @@ def test_unknown_query_parameters_are_refused_everywhere(client, as_role):
     spec = client.get("/api/v1/openapi.json").get_json()
     for template, ops in spec["paths"].items():
         for method, op in ops.items():
-            response = client.open(template.replace("{ref}", "x"), method=method.upper(),
+            path = template.replace("{ref}", "x").replace("{run_id}", "1")
+            response = client.open(path, method=method.upper(),
                                    headers=as_role(allowed_role(op)),
                                    query_string={"surely_unknown": "1"})
             assert response.status_code == 422, (method, template)

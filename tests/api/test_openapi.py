@@ -25,6 +25,9 @@ EXPECTED = {
     ("get", "/api/v1/audit/events"),
     ("get", "/api/v1/complaints"),
     ("post", "/api/v1/complaints/{ticket}/resolve"),
+    ("post", "/api/v1/reconciliations"),
+    ("get", "/api/v1/reconciliations/{run_id}"),
+    ("get", "/api/v1/reconciliations/{run_id}/findings"),
 }
 
 

@@ -17,6 +17,10 @@ def good_csv() -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8-sig")
 
 
+# A statement naming one payment we do not have: an "extra" finding, recorded.
+STATEMENT = b"reference,amount,status\n0190aaaabbbbcccc8ddddeeeeffff0000,300000,completed\n"
+
+
 # One representative call per endpoint and the status it gets when the role is allowed.
 # A new endpoint fails test_every_endpoint_has_a_call_here until it is added.
 CALLS: dict[tuple[str, str], tuple[Callable[[], dict[str, Any]], int]] = {
@@ -60,6 +64,14 @@ CALLS: dict[tuple[str, str], tuple[Callable[[], dict[str, Any]], int]] = {
     ("post", "/api/v1/complaints/{ticket}/resolve"): (
         lambda: {"path": "/api/v1/complaints/KN-ABCDEF/resolve",
                  "json": {"resolution": "explained"}}, 404),
+    ("post", "/api/v1/reconciliations"): (
+        lambda: {"path": "/api/v1/reconciliations",
+                 "data": {"file": (io.BytesIO(STATEMENT), "s.csv"), "provider": "sandbox"}},
+        201),
+    ("get", "/api/v1/reconciliations/{run_id}"): (
+        lambda: {"path": "/api/v1/reconciliations/999999"}, 404),
+    ("get", "/api/v1/reconciliations/{run_id}/findings"): (
+        lambda: {"path": "/api/v1/reconciliations/999999/findings"}, 404),
 }
 
 
@@ -93,6 +105,8 @@ def test_the_matrix_says_what_the_brief_says():
     assert ROLE_MATRIX["budget.allocate"] == {Role.OFFICER}
     assert ROLE_MATRIX["audit.read"] == {Role.AUDITOR}
     assert ROLE_MATRIX["complaints.resolve"] == {Role.OFFICER}
+    assert ROLE_MATRIX["reconciliation.run"] == {Role.OFFICER, Role.AUDITOR}
+    assert ROLE_MATRIX["reconciliation.read"] == {Role.OFFICER, Role.APPROVER, Role.AUDITOR}
     # Auditors read everything.
     readers = [a for a in ROLE_MATRIX if a.endswith(".read") or a == "audit.read"]
     assert all(Role.AUDITOR in ROLE_MATRIX[a] for a in readers)

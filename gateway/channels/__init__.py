@@ -1,0 +1,1 @@
+"""Beneficiary channels: the menus' port on the database, outbound SMS and payment notices."""

@@ -1,0 +1,127 @@
+"""Commands: ``gateway ussd-sim``, ``gateway sms notices|send`` and ``gateway at-stub``."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from gateway.cli_util import emit, json_option
+
+
+def _post_hop(url: str, form: dict[str, str]) -> str:
+    data = urllib.parse.urlencode(form).encode()
+    try:
+        with urllib.request.urlopen(url, data=data, timeout=15) as response:
+            return response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return f"END (HTTP {exc.code} from the gateway)"
+    except urllib.error.URLError as exc:
+        raise click.ClickException(f"cannot reach {url}: {exc.reason}") from None
+
+
+@click.command("ussd-sim")
+@click.option("--phone", required=True, help="The caller's phone, e.g. 0912345678.")
+@click.option("--code", default="*384*12#", show_default=True, help="The USSD code dialled.")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True,
+              help="Where the gateway listens.")
+@click.option("--key", default=None, help="Callback key (default: CHITRA_AT_CALLBACK_KEY).")
+@with_appcontext
+def ussd_sim(phone: str, code: str, url: str, key: str | None) -> None:
+    """Dial the gateway's USSD menus from this terminal, as Africa's Talking would."""
+    key = key or current_app.config.get("AT_CALLBACK_KEY")
+    if not key:
+        raise click.ClickException("set CHITRA_AT_CALLBACK_KEY or pass --key")
+    from gateway.registry.validation import InvalidValue, parse_phone
+
+    try:
+        e164 = parse_phone(phone)
+    except InvalidValue as exc:
+        raise click.ClickException(exc.en) from None
+    endpoint = f"{url.rstrip('/')}/telco/africastalking/{key}/ussd"
+    # A dial string such as *384*12*1# arrives with its extra parts pre-filled, as on AT.
+    service, *prefilled = code.strip().rstrip("#").lstrip("*").split("*") or [""]
+    inputs = [p for p in prefilled if p]
+    session_id = f"ATUid_sim_{uuid.uuid4().hex[:16]}"
+    click.echo(f"Dialling *{service}# ... (Ctrl-D to hang up)")
+    while True:
+        screen = _post_hop(endpoint, {
+            "sessionId": session_id, "serviceCode": f"*{service}#", "phoneNumber": e164,
+            "networkCode": "45204", "text": "*".join(inputs)})
+        kind, _, body = screen.partition(" ")
+        click.echo("-" * 32)
+        click.echo(body)
+        click.echo("-" * 32)
+        if kind != "CON":
+            break
+        try:
+            answer = click.prompt("", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo("\nhung up")
+            break
+        inputs.append(answer.strip())
+
+
+@click.group("sms")
+def sms_group() -> None:
+    """Queue payment notices and send queued SMS through Africa's Talking."""
+
+
+@sms_group.command("notices")
+@json_option
+@with_appcontext
+def sms_notices(as_json: bool) -> None:
+    """Turn pending payment events into SMS notices (queued until 07:00 at night)."""
+    from gateway.channels.notices import NoticeSettings, parse_hours, stage_notices
+    from gateway.db import get_db
+    from gateway.pii.codec import get_pii
+    from gateway.redis_conn import get_redis
+
+    cfg = current_app.config
+    start, end = parse_hours(cfg["NOTICE_HOURS"])
+    settings = NoticeSettings(str(cfg["HOTLINE"]), str(cfg["SMS_SHORTCODE"]),
+                              str(cfg["USSD_CODE"]), start, end)
+    queued = stage_notices(get_db(), get_pii(), settings, redis_client=get_redis())
+    emit({"queued": queued}, as_json, lambda d: f"{d['queued']} notice(s) queued")
+
+
+@sms_group.command("send")
+@json_option
+@with_appcontext
+def sms_send(as_json: bool) -> None:
+    """Send every queued SMS that is due, batched by text."""
+    from gateway.channels.sms import send_queued, sms_api_from_config
+    from gateway.db import get_db
+    from gateway.pii.codec import get_pii
+    from gateway.redis_conn import get_redis
+
+    try:
+        api = sms_api_from_config(current_app.config)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = send_queued(get_db(), get_pii(), api, sender_id=current_app.config["AT_SENDER_ID"],
+                         redis_client=get_redis())
+    data = {"sent": report.sent, "failed": report.failed, "retry": report.retry,
+            "calls": report.calls, "reasons": report.reasons}
+    emit(data, as_json, lambda d: f"sent {d['sent']}, failed {d['failed']}, "
+                                  f"to retry {d['retry']} in {d['calls']} call(s)")
+
+
+@click.command("at-stub")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8099, show_default=True, type=int)
+def at_stub(host: str, port: int) -> None:
+    """Serve a local Africa's Talking SMS API stand-in (tests and demos only)."""
+    from gateway.telco.at_stub import AtStub
+
+    stub = AtStub(host, port)
+    click.echo(f"AT stub on {stub.url}; set CHITRA_AT_BASE_URL={stub.url}")
+    try:
+        stub.serve_forever()
+    except KeyboardInterrupt:
+        pass

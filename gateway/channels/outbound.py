@@ -1,0 +1,48 @@
+"""Stage outbound SMS in the caller's transaction; a sender drains them later.
+
+Nothing here talks to the telco: the web layer answers in milliseconds and a lost answer from
+the SMS API never rolls back a confirmed receipt or a complaint.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.channels.models import SmsKind, SmsMessage, SmsStatus
+from gateway.outbox import emit
+from gateway.pii.codec import PiiCodec
+from gateway.registry.models import utcnow
+
+TOPIC = "sms.outbound"
+BODY_MAX = 459  # three concatenated GSM-7 parts; our texts are far shorter
+
+
+def stage_sms(session: Session, codec: PiiCodec, phone: str, body: str, kind: SmsKind, *,
+              not_before: datetime | None = None, dedupe_key: str | None = None) -> int | None:
+    """Queue one SMS to an E.164 phone with an outbox row; return its id (None if a duplicate).
+
+    ``dedupe_key`` names the event the message tells of; the same key never queues twice.
+    """
+    if dedupe_key is not None and session.scalar(
+            sa.select(SmsMessage.id).where(SmsMessage.dedupe_key == dedupe_key)) is not None:
+        return None
+    ref = secrets.token_hex(8)
+    now = utcnow()
+    message = SmsMessage(
+        ref=ref, phone_enc=codec.seal("sms_message", "phone", ref, phone),
+        phone_bidx=codec.phone_index(phone), body=body[:BODY_MAX], kind=kind.value,
+        status=SmsStatus.QUEUED.value, not_before=not_before, attempts=0,
+        dedupe_key=dedupe_key, created_at=now, updated_at=now)
+    session.add(message)
+    session.flush()
+    emit(session, TOPIC, [{"sms_id": message.id}])
+    return message.id
+
+
+def open_phone(codec: PiiCodec, message: SmsMessage) -> str:
+    """Decrypt the message's phone (only the sender needs it)."""
+    return codec.open("sms_message", "phone", message.ref, message.phone_enc)

@@ -1,0 +1,259 @@
+"""Implement the menus' ``Port`` on the database: what a caller may see and the actions they take.
+
+Every method opens its own short session: a hop's reads see committed data, and an action
+(confirm, complain, queue an SMS) commits on its own, so a later failure in the same hop
+cannot undo it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import redis
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.audit.chain import record
+from gateway.channels.models import SmsKind
+from gateway.channels.outbound import stage_sms
+from gateway.complaints.filing import file_complaint
+from gateway.db import Database
+from gateway.payroll.cycles import load_rulebook
+from gateway.payroll.models import Cycle, Payment, PaymentState, Program
+from gateway.payroll.payments import transition
+from gateway.payroll.rules import Enrolled, NoRule
+from gateway.pii.codec import PiiCodec
+from gateway.pii.mask import mask_name, mask_phone
+from gateway.registry.models import Beneficiary, BeneficiaryStatus, Enrolment, WalletLink
+from ussd_menus.catalogs import CATALOGS
+from ussd_menus.port import (
+    CodeResult,
+    ConfirmResult,
+    Entitlement,
+    PaymentLine,
+    PaymentStatus,
+    Person,
+    ProblemKind,
+    WalletStatus,
+)
+
+LANGUAGE_TTL = 400 * 24 * 3600  # a chosen language outlives a year of monthly calls
+MAX_PEOPLE = 20
+
+# Payroll program codes whose catalog entry has another name.
+PROGRAMME_CODES = {"TGXH_THANG": "TGXH_HANG_THANG"}
+
+# Money states as the beneficiary is told them: "ready" is still waiting to them.
+_STATUS = {
+    PaymentState.PENDING.value: PaymentStatus.PENDING,
+    PaymentState.READY.value: PaymentStatus.PENDING,
+    PaymentState.HELD.value: PaymentStatus.HELD,
+    PaymentState.SENDING.value: PaymentStatus.SENDING,
+    PaymentState.ACCEPTED.value: PaymentStatus.ACCEPTED,
+    PaymentState.UNKNOWN.value: PaymentStatus.UNKNOWN,
+    PaymentState.SUCCEEDED.value: PaymentStatus.SUCCEEDED,
+    PaymentState.FAILED.value: PaymentStatus.FAILED,
+    PaymentState.CONFIRMED.value: PaymentStatus.CONFIRMED,
+}
+_PAID = (PaymentState.SUCCEEDED.value, PaymentState.CONFIRMED.value)
+_PROVIDER_NAMES = {
+    "viettelmoney": "Viettel Money", "vnptmoney": "VNPT Money", "mobifonemoney": "MobiFone Money",
+    "momo": "MoMo", "zalopay": "ZaloPay", "sandbox": "Sandbox",
+}
+_KNOWN_LANGUAGES = frozenset(CATALOGS)
+
+
+def language_key(codec: PiiCodec, phone: str) -> str:
+    """Name the Redis key of a phone's language: by blind index, so Redis never holds the number."""
+    return f"chitra:lang:{codec.phone_index(phone)}"
+
+
+def _programme(code: str) -> str:
+    return PROGRAMME_CODES.get(code, code)
+
+
+def _paid_on(payment: Payment) -> date | None:
+    return payment.final_at.date() if payment.final_at else None
+
+
+class DbPort:
+    """Read beneficiaries' data and record their actions for the USSD menus and SMS keywords."""
+
+    def __init__(self, db: Database, codec: PiiCodec, redis_client: redis.Redis, *,
+                 hotline: str = "1900 0000", province_code: str | None = None,
+                 channel: str = "ussd", today: date | None = None) -> None:
+        """Use ``db`` and ``redis_client``; ``channel`` (ussd|sms) is recorded on actions."""
+        self._db, self._codec, self._redis = db, codec, redis_client
+        self._hotline, self._province = hotline, province_code
+        self._channel = channel
+        self._today = today
+
+    # --- who is calling ------------------------------------------------------------------
+
+    def people_for_phone(self, phone: str) -> list[Person]:
+        """List the beneficiaries this E.164 phone may act for (empty when unknown)."""
+        digest = self._codec.phone_index(phone)
+        with self._db.sessionmaker() as s:
+            wallet_owner = sa.select(WalletLink.beneficiary_id).where(
+                WalletLink.phone_bidx == digest)
+            rows = s.execute(
+                sa.select(Beneficiary.ref, Beneficiary.name_enc)
+                .where(sa.or_(Beneficiary.phone_bidx == digest,
+                              Beneficiary.rep_phone_bidx == digest,
+                              Beneficiary.id.in_(wallet_owner)),
+                       Beneficiary.status != BeneficiaryStatus.DECEASED.value)
+                .order_by(Beneficiary.id).limit(MAX_PEOPLE)).all()
+        return [Person(ref, mask_name(self._codec.open("beneficiary", "name", ref, token)))
+                for ref, token in rows]
+
+    def language(self, phone: str) -> str | None:
+        """Give the language code remembered for this phone, or None."""
+        raw = self._redis.get(language_key(self._codec, phone))
+        if not isinstance(raw, bytes):
+            return None
+        lang = raw.decode(errors="replace")
+        return lang if lang in _KNOWN_LANGUAGES else None
+
+    def set_language(self, phone: str, lang: str) -> None:
+        """Remember the language code chosen on this phone."""
+        if lang in _KNOWN_LANGUAGES:
+            self._redis.set(language_key(self._codec, phone), lang, ex=LANGUAGE_TTL)
+
+    # --- what they are owed and were paid ---------------------------------------------
+
+    @staticmethod
+    def _beneficiary(s: Session, ref: str) -> Beneficiary | None:
+        return s.scalar(sa.select(Beneficiary).where(Beneficiary.ref == ref))
+
+    @staticmethod
+    def _payments(s: Session, beneficiary_id: int, limit: int,
+                  states: tuple[str, ...] | None = None) -> list[tuple[Payment, Cycle, str]]:
+        query = (sa.select(Payment, Cycle, Program.code)
+                 .join(Cycle, Cycle.id == Payment.cycle_id)
+                 .join(Program, Program.id == Cycle.program_id)
+                 .where(Payment.beneficiary_id == beneficiary_id,
+                        Payment.state != PaymentState.CANCELLED.value))
+        if states is not None:
+            query = query.where(Payment.state.in_(states))
+        query = query.order_by(Cycle.period.desc(), Payment.id.desc()).limit(limit)
+        return [(p, c, code) for p, c, code in s.execute(query).all()]
+
+    def entitlement(self, ref: str) -> Entitlement | None:
+        """Give the beneficiary's programme, monthly amount and current cycle, or None."""
+        with self._db.sessionmaker() as s:
+            person = self._beneficiary(s, ref)
+            if person is None:
+                return None
+            latest = self._payments(s, person.id, 1)
+            if latest:
+                payment, cycle, code = latest[0]
+                return Entitlement(_programme(code), payment.amount, cycle.period,
+                                   _STATUS.get(payment.state), cycle.payment_date)
+            amount = self._rule_amount(s, person)
+            if amount is None:
+                return None
+            return Entitlement(_programme("TGXH_THANG"), amount)
+
+    def _rule_amount(self, s: Session, person: Beneficiary) -> int | None:
+        """Price the person for this month by the rules, before any cycle paid them."""
+        today = self._today or date.today()
+        period = date(today.year, today.month, 1)
+        enrolments = [Enrolled(e.category, e.start_month, e.end_month, e.children)
+                      for e in s.scalars(sa.select(Enrolment)
+                                         .where(Enrolment.beneficiary_id == person.id))]
+        if not enrolments:
+            return None
+
+        def born() -> date:
+            return date.fromisoformat(
+                self._codec.open("beneficiary", "dob", person.ref, person.dob_enc))
+
+        try:
+            priced = load_rulebook(s, self._province).monthly_amount(period, born, enrolments)
+        except NoRule:
+            return None
+        return priced.amount if priced else None
+
+    def history(self, ref: str, limit: int = 6) -> list[PaymentLine]:
+        """List the beneficiary's latest payments, newest first."""
+        with self._db.sessionmaker() as s:
+            person = self._beneficiary(s, ref)
+            if person is None:
+                return []
+            return [PaymentLine(c.period, p.amount, _STATUS.get(p.state, PaymentStatus.PENDING),
+                                _paid_on(p) if p.state in _PAID else None)
+                    for p, c, _ in self._payments(s, person.id, max(1, min(limit, 24)))]
+
+    def latest_paid(self, ref: str) -> PaymentLine | None:
+        """Give the latest payment that reached the wallet (succeeded or confirmed), or None."""
+        with self._db.sessionmaker() as s:
+            person = self._beneficiary(s, ref)
+            found = self._payments(s, person.id, 1, _PAID) if person else []
+            if not found:
+                return None
+            p, c, _ = found[0]
+            return PaymentLine(c.period, p.amount, _STATUS[p.state], _paid_on(p))
+
+    # --- actions ------------------------------------------------------------------------
+
+    def confirm_receipt(self, ref: str) -> ConfirmResult:
+        """Record that the beneficiary confirms receiving the latest paid payment."""
+        with self._db.session() as s:
+            person = self._beneficiary(s, ref)
+            found = self._payments(s, person.id, 1, _PAID) if person else []
+            if not found:
+                return ConfirmResult.NOTHING_TO_CONFIRM
+            payment = found[0][0]
+            if payment.state == PaymentState.CONFIRMED.value:
+                return ConfirmResult.ALREADY_CONFIRMED
+            # A conditional update: a double tap or two channels at once confirm once.
+            if not transition(s, payment.id, PaymentState.CONFIRMED):
+                return ConfirmResult.ALREADY_CONFIRMED
+            record(s, actor=f"{self._channel}:beneficiary", action="payment.confirm",
+                   subject_type="payment", subject_id=payment.ref,
+                   before={"state": PaymentState.SUCCEEDED.value},
+                   after={"state": PaymentState.CONFIRMED.value},
+                   detail={"channel": self._channel})
+            return ConfirmResult.CONFIRMED
+
+    def report_problem(self, ref: str, kind: ProblemKind, note: str | None) -> str:
+        """File a complaint and return its ticket number."""
+        with self._db.session() as s:
+            person = self._beneficiary(s, ref)
+            if person is None:
+                raise LookupError("no such beneficiary")
+            complaint = file_complaint(s, self._codec, beneficiary_id=person.id,
+                                       kind=kind.value, note=note, channel=self._channel)
+            return complaint.ticket
+
+    def wallet_status(self, ref: str) -> WalletStatus | None:
+        """Describe the beneficiary's wallet, or None when none is linked."""
+        with self._db.sessionmaker() as s:
+            wallet = s.scalar(sa.select(WalletLink).join(Beneficiary)
+                              .where(Beneficiary.ref == ref))
+            if wallet is None:
+                return None
+            phone = self._codec.open("wallet_link", "phone", wallet.ref, wallet.phone_enc)
+            return WalletStatus(_PROVIDER_NAMES.get(wallet.provider, wallet.provider),
+                                mask_phone(phone), wallet.verified)
+
+    def verify_wallet_code(self, ref: str, code: str) -> CodeResult:
+        """Answer that wallet verification by code is not available yet (OTP ships later)."""
+        return CodeResult.NOT_AVAILABLE
+
+    def requires_pin(self, ref: str) -> bool:
+        """Tell that no PIN is asked yet: PINs come with the OTP feature."""
+        return False
+
+    def verify_pin(self, ref: str, pin: str) -> CodeResult:
+        """Answer that PINs are not available yet."""
+        return CodeResult.NOT_AVAILABLE
+
+    def send_sms(self, phone: str, text: str) -> None:
+        """Queue an SMS to the phone (the ticket after a USSD complaint); never send inline."""
+        with self._db.session() as s:
+            stage_sms(s, self._codec, phone, text, SmsKind.TICKET)
+
+    def hotline(self) -> str:
+        """Give the hotline number to print on screens."""
+        return self._hotline

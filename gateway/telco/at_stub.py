@@ -1,0 +1,169 @@
+"""A local stand-in for Africa's Talking's SMS API, for tests and demos (never production).
+
+Speaks ``POST /version1/messaging`` (form-encoded ``username, to, message, from, ...``) and
+answers AT-shaped JSON with a status per recipient. Extras under ``/_stub/``:
+
+- ``GET /_stub/messages``: every message accepted, as JSON;
+- ``POST /_stub/fail`` (JSON ``{"+84...": [403, "InvalidPhoneNumber"]}``): per-number failures;
+- ``POST /_stub/deliver`` (JSON ``{"callback": url, "status": "Success", "failureReason": ...}``):
+  post a delivery report for every sent message not yet reported.
+
+Run it with ``gateway at-stub --port 8099`` and point ``CHITRA_AT_BASE_URL`` at it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+STATUS_NAMES = {100: "Processed", 101: "Success", 102: "Queued", 401: "RiskHold",
+                402: "InvalidSenderId", 403: "InvalidPhoneNumber", 404: "UnsupportedNumberType",
+                405: "InsufficientBalance", 406: "UserInBlacklist", 407: "CouldNotRoute",
+                500: "InternalServerError", 501: "GatewayError", 502: "RejectedByGateway"}
+
+
+@dataclass
+class StubState:
+    """Hold what the stub received and how it should answer."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    failures: dict[str, tuple[int, str]] = field(default_factory=dict)
+    reported: set[str] = field(default_factory=set)
+    api_key: str | None = None  # when set, requests without this apiKey header get 401
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, form: dict[str, str]) -> dict[str, Any]:
+        """Accept one messaging call and return AT's answer body."""
+        numbers = [n.strip() for n in form.get("to", "").split(",") if n.strip()]
+        recipients = []
+        with self.lock:
+            for number in numbers:
+                code, status = self.failures.get(number, (101, "Success"))
+                entry: dict[str, Any] = {"statusCode": code, "number": number, "status": status,
+                                         "cost": "0", "messageId": "None"}
+                if code in (100, 101, 102):
+                    entry["cost"] = "VND 250"
+                    entry["messageId"] = f"ATXid_{secrets.token_hex(12)}"
+                    self.messages.append({"id": entry["messageId"], "to": number,
+                                          "message": form.get("message", ""),
+                                          "from": form.get("from"),
+                                          "username": form.get("username")})
+                recipients.append(entry)
+        sent = sum(1 for r in recipients if r["statusCode"] in (100, 101, 102))
+        return {"SMSMessageData": {
+            "Message": f"Sent to {sent}/{len(numbers)} Total Cost: VND {250 * sent}",
+            "Recipients": recipients}}
+
+    def deliver(self, callback: str, status: str = "Success",
+                failure_reason: str | None = None) -> int:
+        """Post a delivery report for each message not yet reported; return how many."""
+        with self.lock:
+            todo = [m for m in self.messages if m["id"] not in self.reported]
+            self.reported.update(m["id"] for m in todo)
+        for message in todo:
+            form = {"id": message["id"], "status": status, "phoneNumber": message["to"],
+                    "networkCode": "45204", "retryCount": "0"}
+            if failure_reason:
+                form["failureReason"] = failure_reason
+            data = urllib.parse.urlencode(form).encode()
+            with urllib.request.urlopen(callback, data=data, timeout=5) as response:
+                response.read()
+        return len(todo)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _StubServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: request lines carry phone numbers."""
+
+    def _reply(self, code: int, body: Any) -> None:
+        raw = json.dumps(body).encode()
+        self.send_response(code)
+        # Exactly this value: the SDK parses JSON only when the header equals it.
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def do_GET(self) -> None:
+        """Serve the recorded messages."""
+        if self.path.split("?")[0] == "/_stub/messages":
+            with self.server.state.lock:
+                self._reply(200, list(self.server.state.messages))
+        else:
+            self._reply(404, {"error": "not found"})
+
+    def do_POST(self) -> None:
+        """Accept a messaging call or a stub control call."""
+        state = self.server.state
+        path = self.path.split("?")[0]
+        body = self._body()
+        if path == "/version1/messaging":
+            if state.api_key is not None and self.headers.get("apiKey") != state.api_key:
+                self._reply(401, {"error": "The supplied authentication is invalid"})
+                return
+            form = {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+            if not form.get("to") or not form.get("message") or not form.get("username"):
+                self._reply(400, {"error": "to, message and username are required"})
+                return
+            self._reply(201, state.send(form))
+        elif path == "/_stub/fail":
+            rules = json.loads(body or b"{}")
+            with state.lock:
+                state.failures = {n: (int(c), str(s)) for n, (c, s) in rules.items()}
+            self._reply(200, {"ok": True})
+        elif path == "/_stub/deliver":
+            options = json.loads(body or b"{}")
+            count = state.deliver(options["callback"], options.get("status", "Success"),
+                                  options.get("failureReason"))
+            self._reply(200, {"reported": count})
+        else:
+            self._reply(404, {"error": "not found"})
+
+
+class _StubServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], state: StubState) -> None:
+        super().__init__(address, _Handler)
+        self.state = state
+
+
+class AtStub:
+    """Run the stub on a local port in a background thread."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, api_key: str | None = None) -> None:
+        """Bind to ``host:port`` (0 picks a free port)."""
+        self.state = StubState(api_key=api_key)
+        self._server = _StubServer((host, port), self.state)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """Give the base URL to configure as ``AT_BASE_URL``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> AtStub:
+        """Start serving and return self."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread (the CLI)."""
+        self._server.serve_forever()

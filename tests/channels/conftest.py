@@ -1,0 +1,70 @@
+"""Channel fixtures: an app with the Africa's Talking callbacks open, and a USSD dialler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import count
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import app_config, empty_tables
+from tests.payroll.conftest import ledger_stays_sound  # noqa: F401 (autouse)
+
+KEY = "test-at-callback-key-7f3a"
+BASE = f"/telco/africastalking/{KEY}"
+_SESSIONS = count(1)
+
+
+@pytest.fixture
+def app(database_url: str, redis_url: str) -> Iterator[Flask]:
+    """Give an app whose Africa's Talking callbacks answer under ``BASE``."""
+    from gateway import create_app
+    from gateway.db import get_db
+
+    application = create_app(app_config(database_url, redis_url, AT_CALLBACK_KEY=KEY,
+                                        HOTLINE="1900 1234"))
+    empty_tables(application)
+    redis.Redis.from_url(redis_url).flushdb()
+    with application.app_context():
+        yield application
+    get_db(application).dispose()
+
+
+@dataclass
+class Dialler:
+    """Play one USSD session in AT's wire format: cumulative ``text``, one POST per hop."""
+
+    client: FlaskClient
+    phone: str
+    session_id: str = field(default_factory=lambda: f"ATUid_test_{next(_SESSIONS)}")
+    inputs: list[str] = field(default_factory=list)
+
+    def dial(self, prefilled: str = "") -> str:
+        """Open the session (optionally with a pre-filled dial string) and return the screen."""
+        self.inputs = [prefilled] if prefilled else []
+        return self._post()
+
+    def send(self, value: str) -> str:
+        """Type ``value`` and return the next screen (``CON ...`` or ``END ...``)."""
+        self.inputs.append(value)
+        return self._post()
+
+    def _post(self) -> str:
+        response = self.client.post(f"{BASE}/ussd", data={
+            "sessionId": self.session_id, "serviceCode": "*384*12#",
+            "phoneNumber": self.phone, "networkCode": "45204", "text": "*".join(self.inputs)})
+        assert response.status_code == 200
+        assert response.mimetype == "text/plain"
+        return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def dial(client: FlaskClient):  # type: ignore[no-untyped-def]
+    """Give a function that starts a USSD session from a phone."""
+    def start(phone: str) -> Dialler:
+        return Dialler(client, phone)
+    return start
