@@ -89,7 +89,11 @@ class Disburser:
             settings = {**settings, **self.overrides.get(provider, {})}
             adapter = wallet_adapters.create(kind, settings, enabled=None)
             self._adapters[provider] = adapter
-            self._throttles[provider] = ProviderThrottle(self.redis, provider, rate, in_flight)
+            # Never keep more calls in flight than the adapter has connections: the rest
+            # would wait for a connection and could time out before leaving.
+            connections = int(settings.get("max_connections") or in_flight)
+            self._throttles[provider] = ProviderThrottle(self.redis, provider, rate,
+                                                         min(in_flight, connections))
         return adapter
 
     # -- send -----------------------------------------------------------------------------
@@ -181,13 +185,21 @@ class Disburser:
             return outcome
         results = self._run(self._status_all(rows))
         groups: dict[PaymentState, list[Change]] = defaultdict(list)
+        undecided: list[int] = []
         for row, result in zip(rows, results, strict=True):
             decided = resolve(row, result)
             if decided is not None:
                 groups[decided[0]].append(decided[1])
+            else:
+                undecided.append(row["id"])
         with self.db.session() as session:
             for target, changes in groups.items():
                 outcome.by_state[target.value] += len(transition_batch(session, target, changes))
+            if undecided:
+                # Asked just now: the sweeper waits a full poll interval before asking again.
+                session.execute(P.update().where(
+                    P.c.id.in_(undecided), P.c.state.in_([S.ACCEPTED.value, S.UNKNOWN.value])
+                ).values(updated_at=self.now()))
         return outcome
 
     async def _status_all(self, rows: list[dict[str, Any]]) -> list[Any]:
