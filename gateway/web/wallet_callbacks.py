@@ -8,17 +8,12 @@ from flask import Blueprint, current_app, request
 
 from gateway.db import get_db
 from gateway.disbursement.callbacks import apply_event, event_headers, request_status_query
+from gateway.disbursement.service import disburser_for
 from wallet_adapters import CallbackRejected
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wallet_callbacks", __name__)
 SEEN_TTL = 7 * 24 * 3600
-
-
-def _disburser():  # type: ignore[no-untyped-def]
-    from workers import context
-
-    return context.disburser()
 
 
 @bp.route("/wallets/<provider>/callback", methods=["POST", "PUT"])
@@ -35,7 +30,8 @@ def callback(provider: str) -> tuple[dict[str, str], int]:
         return not redis_client.set(f"chitra:cb:{provider}:{event_id}", 1, nx=True, ex=SEEN_TTL)
 
     try:
-        adapter = _disburser().adapter(provider)
+        adapter = disburser_for(current_app._get_current_object()).adapter(  # type: ignore[attr-defined]
+            provider)
         event = adapter.parse_callback(event_headers(request.headers), body, seen=seen)
     except CallbackRejected as exc:
         if exc.code == "replay":
