@@ -6,7 +6,8 @@ open sessions through ``Database.session()`` so each is one thin door into the s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -106,46 +107,46 @@ def _sqlite_dates(values: tuple[Any, ...], positions: list[int],
     return tuple(out)
 
 
-def bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(session: Session, table: sa.Table, rows: Iterable[dict[str, Any]]) -> None:
     """Insert many plain rows through the driver's executemany, in the session's transaction.
 
     SQLAlchemy's per-row parameter processing costs more than the database's own work for
     tens of thousands of rows; this path binds values directly. Only for columns holding
     str, int, bool, date, datetime or None (dates are written as SQLAlchemy writes them).
+    ``rows`` may be a generator: rows are then produced while the database writes (on
+    PostgreSQL, COPY streams them, so computing and writing overlap on two cores).
     """
-    if not rows:
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
         return
-    columns = list(rows[0])
+    given = list(first)
     # Column defaults the ORM would have applied, evaluated once for the whole batch.
     defaults = {}
     for column in table.columns:
         default = column.default
-        if column.name in columns or default is None or not hasattr(default, "arg"):
+        if column.name in given or default is None or not hasattr(default, "arg"):
             continue
         if default.is_scalar:
             defaults[column.name] = default.arg
         elif default.is_callable:
             defaults[column.name] = default.arg(None)
-    if defaults:
-        rows = [{**defaults, **row} for row in rows]
-        columns = list(rows[0])
+    columns = list(defaults) + given
     conn = session.connection()
     dialect = conn.dialect
     names = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
-    if dialect.paramstyle == "qmark":
-        marks = ", ".join("?" for _ in columns)
-    else:  # psycopg: format / pyformat
-        marks = ", ".join("%s" for _ in columns)
+    marks = ", ".join(("?" if dialect.paramstyle == "qmark" else "%s") for _ in columns)
     target = dialect.identifier_preparer.format_table(table)
-    sql = f"INSERT INTO {target} ({names}) VALUES ({marks})"
-    params = [tuple(row[c] for c in columns) for row in rows]
+    fixed = tuple(defaults.values())
+    params: Iterable[tuple[Any, ...]] = (
+        fixed + tuple(row[c] for c in given) for row in itertools.chain([first], iterator))
     if dialect.name == "sqlite":
         # Store dates as SQLAlchemy does on SQLite (ISO text), converting only those columns.
         stamps = [i for i, c in enumerate(columns)
                   if isinstance(table.c[c].type, sa.DateTime | sa.Date)]
         if stamps:
             cache: dict[Any, str] = {}  # batches share a few timestamps: format each once
-            params = [_sqlite_dates(p, stamps, cache) for p in params]
+            params = (_sqlite_dates(p, stamps, cache) for p in params)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if dialect.name == "postgresql":
@@ -154,6 +155,6 @@ def bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
                 for row in params:
                     copy.write_row(row)
         else:
-            cursor.executemany(sql, params)
+            cursor.executemany(f"INSERT INTO {target} ({names}) VALUES ({marks})", params)
     finally:
         cursor.close()

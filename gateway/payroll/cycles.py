@@ -8,7 +8,7 @@ transaction. Repeating a step that already happened changes nothing and says so.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -176,46 +176,52 @@ def create_cycle(
             .where(Beneficiary.id.in_(aged[i:i + 1000]))))
     slot = f"{program.id}:{period:%Y-%m}"
     taken = set(session.scalars(sa.select(Payment.beneficiary_id).where(Payment.slot == slot)))
-    payments: list[dict[str, object]] = []
     skips: list[dict[str, object]] = []
+    totals = {"count": 0, "amount": 0}
     now = utcnow()
-    for person in people:
-        reason = _skip_reason(person, taken, one_off, period)
-        amount = None
-        if reason is None:
-            if one_off:
-                amount = (one_off_amount, f"{program.code} {one_off_amount}")
-            else:
-                def born(p: _Person = person) -> date:
-                    ref, token = dobs[p.id]  # the ref binds the ciphertext to its row
-                    return date.fromisoformat(codec.open("beneficiary", "dob", ref, token))
 
-                try:
-                    priced = rules.monthly_amount(period, born, person.enrolments)
-                except NoRule as exc:
-                    reason = ("no_rule", str(exc))
+    def payments() -> Iterator[dict[str, object]]:
+        # A generator: on PostgreSQL the rows stream into COPY while the next are priced.
+        for person in people:
+            reason = _skip_reason(person, taken, one_off, period)
+            amount = None
+            if reason is None:
+                if one_off:
+                    amount = (one_off_amount, f"{program.code} {one_off_amount}")
                 else:
-                    if priced is None:
-                        reason = ("not_enrolled_in_period", f"{period:%m/%Y}")
+                    def born(p: _Person = person) -> date:
+                        ref, token = dobs[p.id]  # the ref binds the ciphertext to its row
+                        return date.fromisoformat(codec.open("beneficiary", "dob", ref, token))
+
+                    try:
+                        priced = rules.monthly_amount(period, born, person.enrolments)
+                    except NoRule as exc:
+                        reason = ("no_rule", str(exc))
                     else:
-                        amount = (priced.amount, priced.basis)
-        if reason is not None:
-            skips.append({"cycle_id": cycle.id, "beneficiary_id": person.id,
-                          "reason": reason[0], "detail": reason[1]})
-            continue
-        assert amount is not None
-        payments.append({
-            "ref": uuid7_hex(), "cycle_id": cycle.id, "beneficiary_id": person.id,
-            "slot": slot, "commune_code": person.commune_code, "amount": amount[0],
-            "basis": amount[1], "wallet_link_id": person.wallet_id,
-            "provider": person.provider, "phone_bidx": person.phone_bidx,
-            "to_representative": person.to_representative,
-            "state": PaymentState.PENDING.value, "created_at": now, "updated_at": now,
-        })
-    bulk_insert(session, Payment.__table__, payments)  # type: ignore[arg-type]
+                        if priced is None:
+                            reason = ("not_enrolled_in_period", f"{period:%m/%Y}")
+                        else:
+                            amount = (priced.amount, priced.basis)
+            if reason is not None:
+                skips.append({"cycle_id": cycle.id, "beneficiary_id": person.id,
+                              "reason": reason[0], "detail": reason[1]})
+                continue
+            assert amount is not None
+            totals["count"] += 1
+            totals["amount"] += amount[0]
+            yield {
+                "ref": uuid7_hex(), "cycle_id": cycle.id, "beneficiary_id": person.id,
+                "slot": slot, "commune_code": person.commune_code, "amount": amount[0],
+                "basis": amount[1], "wallet_link_id": person.wallet_id,
+                "provider": person.provider, "phone_bidx": person.phone_bidx,
+                "to_representative": person.to_representative,
+                "state": PaymentState.PENDING.value, "created_at": now, "updated_at": now,
+            }
+
+    bulk_insert(session, Payment.__table__, payments())  # type: ignore[arg-type]
     bulk_insert(session, CycleSkip.__table__, skips)  # type: ignore[arg-type]
-    cycle.payment_count = len(payments)
-    cycle.total_amount = sum(int(p["amount"]) for p in payments)  # type: ignore[call-overload]
+    cycle.payment_count = totals["count"]
+    cycle.total_amount = totals["amount"]
     cycle.skipped_count = len(skips)
     record(session, actor=actor, action="cycle.create", subject_type="cycle",
            subject_id=cycle.ref, after=_snapshot(cycle),
