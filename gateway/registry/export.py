@@ -57,7 +57,7 @@ def export_rows(
                 phone = "0" + phone[3:]
                 rep_phone = "0" + rep_phone[3:] if rep_phone else ""
                 dob = date.fromisoformat(dob).strftime("%d/%m/%Y")
-            active = [e for e in enrolments.get(r.id, [])]
+            active = enrolments.get(r.id, [])
             children = next((e.children for e in active if e.category == "DON_THAN"), None)
             starts = [e.start_month for e in active]
             ends = [e.end_month for e in active if e.end_month]
