@@ -18,6 +18,7 @@ from gateway.channels.models import SmsKind
 from gateway.channels.outbound import stage_sms
 from gateway.channels.port import language_key
 from gateway.db import Database
+from gateway.money import digits
 from gateway.outbox import OutboxEvent
 from gateway.payroll.models import Cycle, Payment
 from gateway.pii.codec import PiiCodec
@@ -85,7 +86,7 @@ def not_before(now_utc: datetime, start_hour: int = 7, end_hour: int = 22) -> da
 
 def money(amount: int, lang: str = "vi") -> str:
     """Format đồng as ``1.250.000 d``."""
-    return TEXTS[lang]["money"].format(amount=f"{amount:,}".replace(",", "."))
+    return TEXTS[lang]["money"].format(amount=digits(amount))
 
 
 def notice_text(state: str, amount: int, month: str, wallet: str, settings: NoticeSettings,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from gateway.cli_util import emit, json_option
 from gateway.db import get_db
+from gateway.money import digits
 from gateway.payroll.errors import PayrollError
 from gateway.pii.codec import get_pii
 
@@ -74,7 +75,7 @@ def domain_session() -> Iterator[Session]:
 
 def vnd(amount: int) -> str:
     """Format đồng as ``1.250.000 đ``."""
-    return f"{amount:,}".replace(",", ".") + " đ"
+    return digits(amount) + " đ"
 
 
 # --- programs ---------------------------------------------------------------------------

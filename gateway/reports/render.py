@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any, Protocol
 
+from gateway.money import digits
 from gateway.reports.common import Column
 
 
@@ -21,7 +22,7 @@ class Tabular(Protocol):
 
 def number(value: int) -> str:
     """Format đồng or a count with a dot as the thousands separator."""
-    return f"{value:,}".replace(",", ".")
+    return digits(value)
 
 
 def _day(iso: str) -> str:
