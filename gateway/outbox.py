@@ -4,13 +4,14 @@ state change that calls for it, so committed work can never be forgotten (a rela
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from gateway.db import Base
+from gateway.db import Base, bulk_insert
 from gateway.registry.models import utcnow
 
 
@@ -27,11 +28,16 @@ class OutboxEvent(Base):
 
 
 def emit(session: Session, topic: str, payloads: list[dict[str, Any]]) -> None:
-    """Stage events in the caller's transaction."""
+    """Stage events in the caller's transaction.
+
+    Written by ``bulk_insert`` (COPY on PostgreSQL) with the payload serialised as the JSON
+    column would store it: the disbursement engine emits a notice per settled payment.
+    """
     if payloads:
         now = utcnow()
-        session.execute(sa.insert(OutboxEvent), [
-            {"topic": topic, "payload": p, "created_at": now} for p in payloads])
+        bulk_insert(session, OutboxEvent.__table__,  # type: ignore[arg-type]
+                    ({"topic": topic, "payload": json.dumps(p), "created_at": now}
+                     for p in payloads))
 
 
 def pending(session: Session, topic: str | None = None, limit: int = 100) -> list[OutboxEvent]:

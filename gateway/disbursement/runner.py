@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Coroutine
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -29,4 +30,9 @@ def loop() -> asyncio.AbstractEventLoop:
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine on the background loop and return its result."""
-    return asyncio.run_coroutine_threadsafe(coro, loop()).result()
+    return submit(coro).result()
+
+
+def submit(coro: Coroutine[Any, Any, T]) -> Future[T]:
+    """Start a coroutine on the background loop; the caller waits on the returned future."""
+    return asyncio.run_coroutine_threadsafe(coro, loop())

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.db import id_in
 from gateway.payroll.models import FINAL_STATES, Cycle, CycleState, Payment, PaymentState
 from gateway.payroll.payments import Change, transition_batch
 from gateway.registry.models import WalletLink, utcnow
@@ -81,9 +82,17 @@ def sweep(session: Session, *, today: date, deadlines: Deadlines = DEFAULT_DEADL
         ready = ready.where(sa.or_(P.c.updated_at < now - deadlines.ready,
                                    P.c.id.in_(cleared or [-1]), P.c.next_attempt_at.is_not(None)))
     out.send = chunks(list(session.scalars(ready.order_by(P.c.id))))
-    out.poll = chunks(list(session.scalars(sa.select(P.c.id).where(
-        P.c.cycle_id.in_(live), P.c.state.in_([S.ACCEPTED.value, S.UNKNOWN.value]),
-        P.c.updated_at < now - deadlines.poll).order_by(P.c.id))))
+    asking = [S.ACCEPTED.value, S.UNKNOWN.value]
+    to_poll = list(session.scalars(sa.select(P.c.id).where(
+        P.c.cycle_id.in_(live), P.c.state.in_(asking),
+        P.c.updated_at < now - deadlines.poll).order_by(P.c.id)))
+    if to_poll:
+        # Stamp them as asked: the next passes leave them alone for a poll interval even if
+        # this pass's poll jobs are still waiting in the queue (no duplicate status queries);
+        # if the jobs are lost with Redis, the interval passes and they are found again.
+        session.execute(P.update().where(id_in(session, P.c.id, to_poll),
+                                         P.c.state.in_(asking)).values(updated_at=now))
+    out.poll = chunks(to_poll)
     out.completed_cycles = complete_cycles(session)
     return out
 

@@ -92,30 +92,32 @@ def transition_batch(session: Session, target: PaymentState,
 
 def _update(session: Session, target: PaymentState,
             changes: Sequence[Change]) -> list[dict[str, int | str]]:
-    """Run one conditional UPDATE ... FROM (VALUES ...) ... RETURNING for the batch."""
+    """Run one conditional UPDATE ... FROM (the batch's rows) ... RETURNING for the batch."""
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
     now = utcnow()
     mark = "%s" if postgres else "?"
     final = target in (S.SUCCEEDED, S.FAILED)
-    # PostgreSQL must be told the VALUES columns' types (a column of NULLs would be text).
-    row = ("(%s::integer, %s::varchar, %s::varchar, %s::bigint, %s::timestamp)" if postgres
-           else "(?, ?, ?, ?, ?)")
-    rows_sql = ", ".join(row for _ in changes)
-    params: list[object] = []
-    for c in changes:
-        params += [c.payment_id, c.provider_ref, (c.reason or "")[:200] or None, c.fee,
-                   c.next_attempt_at]
     if postgres:
-        values = (f"(VALUES {rows_sql}) AS v(id, provider_ref, reason, fee, next_at)")
+        # One array per column, unnested server-side: five parameters whatever the batch
+        # size (a placeholder per value would make psycopg parse thousands out of the SQL).
+        values = ("unnest(%s::integer[], %s::varchar[], %s::varchar[], %s::bigint[], "
+                  "%s::timestamp[]) AS v(id, provider_ref, reason, fee, next_at)")
+        params: list[object] = [
+            [c.payment_id for c in changes], [c.provider_ref for c in changes],
+            [(c.reason or "")[:200] or None for c in changes], [c.fee for c in changes],
+            [c.next_attempt_at for c in changes]]
         col = {"id": "v.id", "ref": "v.provider_ref", "reason": "v.reason", "fee": "v.fee",
                "next": "v.next_at"}
     else:
-        values = f"(VALUES {rows_sql}) AS v"
+        values = f"(VALUES {', '.join('(?, ?, ?, ?, ?)' for _ in changes)}) AS v"
+        params = []
+        for c in changes:
+            params += [c.payment_id, c.provider_ref, (c.reason or "")[:200] or None, c.fee,
+                       c.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S.%f")
+                       if c.next_attempt_at else None]
         col = {"id": "v.column1", "ref": "v.column2", "reason": "v.column3", "fee": "v.column4",
                "next": "v.column5"}
-        params = [p.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(p, datetime) else p
-                  for p in params]
     stamp = now if postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
     sets = [f"state = {mark}", f"updated_at = {mark}",
             f"provider_ref = COALESCE({col['ref']}, payment.provider_ref)",

@@ -21,7 +21,8 @@ def callbacks(app, make_disburser, sandbox_book):  # type: ignore[no-untyped-def
     app.config["WALLET_ADAPTER_OVERRIDES"] = {"sandbox": {"book": sandbox_book}}
     context.use(app)
     ids = release_cycle(app)
-    disburser = make_disburser(pending_rate=1.0, pending_ms=1,
+    # Pending long enough that no answer, however late under load, already reads "succeeded".
+    disburser = make_disburser(pending_rate=1.0, pending_ms=100,
                                callback_sink=lambda h, b: received.append((dict(h), b)))
     assert disburser.send(ids).by_state == {"accepted": 5}
     deadline = time.monotonic() + 10
