@@ -135,11 +135,14 @@ def provisioning_uri(secret: bytes, account: str, issuer: str = ISSUER) -> str:
         issuer: The service name shown in the app.
 
     Returns:
-        ``otpauth://totp/{issuer}:{account}?secret=...&issuer={issuer}``; the app defaults
-        (SHA-1, 6 digits, 30 s) are what we verify against, so they are left implicit.
+        ``otpauth://totp/{issuer}:{account}?secret=...&issuer={issuer}&algorithm=SHA1&digits=6
+        &period=30``. These are the apps' defaults and what we verify against; they are
+        spelled out so that an app with other defaults cannot drift from the verifier.
     """
     label = f"{quote(issuer, safe='')}:{quote(account, safe='')}"
-    return f"otpauth://totp/{label}?secret={encode_secret(secret)}&issuer={quote(issuer, safe='')}"
+    return (f"otpauth://totp/{label}?secret={encode_secret(secret)}"
+            f"&issuer={quote(issuer, safe='')}&algorithm=SHA1&digits={TOTP_DIGITS}"
+            f"&period={TOTP_PERIOD_SECONDS}")
 
 
 def hotp_code(
@@ -186,6 +189,34 @@ def totp_code(
 def time_step(at: float, period: int = TOTP_PERIOD_SECONDS) -> int:
     """Return the RFC 6238 time-step counter for a Unix time."""
     return int(at) // period
+
+
+def match_totp(
+    secret: bytes,
+    code: str,
+    *,
+    now: float | None = None,
+    drift_steps: int = MAX_DRIFT_STEPS,
+) -> int | None:
+    """Return the time step whose 6-digit SHA-1 code equals ``code``, or None.
+
+    Stateless: it does not refuse replays. The caller must accept a step only if it is newer
+    than the last step it accepted for the subject (``verify_totp`` keeps that in Redis; a
+    caller may keep it in its own database instead).
+
+    Args:
+        secret: The subject's raw shared secret.
+        code: The code as typed; surrounding and inner spaces are ignored.
+        now: Unix time to match at; defaults to the current time.
+        drift_steps: Steps accepted either side of the current one, 0 or 1.
+
+    Raises:
+        PolicyError: If ``drift_steps`` is not 0 or 1.
+    """
+    if not 0 <= drift_steps <= MAX_DRIFT_STEPS:
+        raise PolicyError("TOTP drift is limited to one step")
+    at = time.time() if now is None else now
+    return _match_step(secret, "".join(code.split()), time_step(at), drift_steps)
 
 
 def verify_totp(

@@ -15,6 +15,7 @@ from otp.totp import (
     encode_secret,
     generate_secret,
     hotp_code,
+    match_totp,
     provisioning_uri,
     time_step,
     totp_code,
@@ -75,6 +76,7 @@ def test_provisioning_uri_names_issuer_and_account() -> None:
     uri = provisioning_uri(RFC_SEED_SHA1, "lan.nguyen")
     assert uri == (
         "otpauth://totp/ChiTra:lan.nguyen?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ChiTra"
+        "&algorithm=SHA1&digits=6&period=30"
     )
 
 
@@ -188,3 +190,15 @@ def test_concurrent_verifications_of_one_code_accept_it_once(redis_client: redis
         thread.join()
     assert results.count(TotpStatus.OK) == 1
     assert results.count(TotpStatus.REPLAYED) == 7
+
+
+def test_match_totp_names_the_step_within_one_step_of_drift_and_keeps_no_state() -> None:
+    step = time_step(NOW)
+    assert match_totp(SECRET, totp_code(SECRET, NOW), now=NOW) == step
+    assert match_totp(SECRET, totp_code(SECRET, NOW), now=NOW) == step  # stateless
+    assert match_totp(SECRET, totp_code(SECRET, NOW - 30), now=NOW) == step - 1
+    assert match_totp(SECRET, totp_code(SECRET, NOW - 60), now=NOW) is None
+    assert match_totp(SECRET, totp_code(SECRET, NOW - 30), now=NOW, drift_steps=0) is None
+    assert match_totp(SECRET, "12a456", now=NOW) is None
+    with pytest.raises(PolicyError):
+        match_totp(SECRET, "123456", now=NOW, drift_steps=2)

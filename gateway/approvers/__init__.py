@@ -1,0 +1,1 @@
+"""Approvers' second factor: authenticator-app (TOTP) enrolment and checks at approval."""
