@@ -300,6 +300,18 @@ class OneTimeCodes:
         _check_purpose(purpose)
         self._redis.delete(self._code_key(purpose, subject))
 
+    def outstanding(self, purpose: str, subject: str) -> bool:
+        """Tell whether a request has a code that can still be answered (unexpired, unlocked).
+
+        Lets a menu ask for the code only when one is waiting, and offer to send one otherwise.
+        """
+        _check_purpose(purpose)
+        stored = text_map(self._redis.hgetall(self._code_key(purpose, subject)))
+        if not stored:
+            return False
+        return (float(stored["exp"]) > self._clock()
+                and int(stored["tries"]) < self.policy.max_attempts)
+
     def _verify_once(
         self, pipe: redis.client.Pipeline, code_key: str, fail_key: str, digest: str
     ) -> VerifyResult:
