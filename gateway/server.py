@@ -35,6 +35,46 @@ def ensure_redis(app: Flask) -> str:
     return server.url
 
 
+def ensure_telco(app: Flask, base: str) -> str:
+    """Set up Africa's Talking for this run and return a line describing where SMS go.
+
+    In development, unless ``CHITRA_AT_BASE_URL`` or ``CHITRA_AT_API_KEY`` name a real
+    endpoint, a local AT stub is started on a free loopback port and every process of the run
+    (the worker pool sends the SMS) is pointed at it; the stub reports each message delivered
+    back to this server. A development run without ``CHITRA_AT_CALLBACK_KEY`` gets a random
+    one so that ``gateway ussd-sim`` can dial in. Elsewhere nothing is started: SMS go through
+    the configured AT account, or wait queued while ``CHITRA_AT_API_KEY`` is unset.
+    """
+    import secrets
+
+    cfg = app.config
+    development = cfg["ENV"] == "development"
+    if development and not cfg.get("AT_CALLBACK_KEY"):
+        _export(app, "AT_CALLBACK_KEY", secrets.token_urlsafe(12))
+    if not development or cfg.get("AT_BASE_URL") or cfg.get("AT_API_KEY"):
+        if not cfg.get("AT_API_KEY"):
+            return "queued, not sent: set CHITRA_AT_API_KEY"
+        # The SDK picks AT's sandbox host for the username "sandbox".
+        host = ("api.sandbox.africastalking.com" if cfg["AT_USERNAME"] == "sandbox"
+                else "api.africastalking.com")
+        where = cfg.get("AT_BASE_URL") or host
+        return f"Africa's Talking ({where}, user {cfg['AT_USERNAME']})"
+    from gateway.telco.at_stub import AtStub
+
+    callback = f"{base}/telco/africastalking/{cfg['AT_CALLBACK_KEY']}/sms/delivery"
+    stub = AtStub("127.0.0.1", 0, delivery_callback=callback).start()
+    app.extensions["chitra.at_stub"] = stub
+    _export(app, "AT_BASE_URL", stub.url)
+    _export(app, "AT_API_KEY", "dev-stub")
+    return f"AT stub {stub.url} (sent messages: {stub.url}/_stub/messages)"
+
+
+def _export(app: Flask, name: str, value: str) -> None:
+    """Set a setting here and, through the environment, in the processes this run starts."""
+    app.config[name] = value
+    os.environ[f"CHITRA_{name}"] = value
+
+
 def ensure_migrated(app: Flask) -> None:
     """Migrate the database in development; refuse to start on a stale schema elsewhere."""
     current, head = current_revision(get_db(app).engine), head_revision()
@@ -68,6 +108,7 @@ def run_command(host: str, port: int, workers: int) -> None:
     base = f"http://{host}:{port}"
     os.environ.setdefault("CHITRA_PUBLIC_URL", base)
     app.config["PUBLIC_URL"] = app.config.get("PUBLIC_URL") or base
+    sms = ensure_telco(app, base)
     children = []
     if workers:
         # The pool runs in its own process group of workers; it inherits this environment
@@ -82,6 +123,15 @@ def run_command(host: str, port: int, workers: int) -> None:
     click.echo(f"  redis      {redis_url}{embedded}")
     click.echo(f"  workers    {workers} disbursement worker processes (queue 'disburse')")
     click.echo(f"  callbacks  {base}/wallets/<provider>/callback")
+    click.echo(f"  sms        {sms}")
+    notices = (f"staged and sent every 5 s by the worker pool, non-urgent ones only "
+               f"{app.config['NOTICE_HOURS']} h Asia/Ho_Chi_Minh" if workers
+               else "not sent: no worker pool (--workers 0)")
+    click.echo(f"  notices    {notices}")
+    if app.config.get("AT_CALLBACK_KEY"):
+        click.echo(f"  ussd       .venv/bin/gateway ussd-sim --url {base} "
+                   f"--key {app.config['AT_CALLBACK_KEY']} --phone <a roster phone, "
+                   "e.g. 0912345678>")
     click.echo("  commands   .venv/bin/gateway --help   (roster, cycle, report, worker, ...)")
     click.echo("Press Ctrl+C to stop.")
     # SIGTERM (systemd, docker stop, kill) must run the clean-up below like Ctrl+C does.
@@ -95,6 +145,9 @@ def run_command(host: str, port: int, workers: int) -> None:
                 child.wait(30)
             except subprocess.TimeoutExpired:
                 child.kill()
+        stub = app.extensions.get("chitra.at_stub")
+        if stub:
+            stub.stop()
         server = app.extensions.get("chitra.embedded_redis")
         if server:
             server.stop()

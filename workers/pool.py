@@ -18,8 +18,10 @@ from collections.abc import Callable
 from flask import Flask
 from rq import Queue
 
+from gateway.channels.sms import SmsApi
 from gateway.disbursement.sweeper import DEFAULT_DEADLINES, Deadlines
 from gateway.redis_conn import get_redis
+from workers import notify
 from workers.relay import QUEUE, relay_once, sweep_once
 
 log = logging.getLogger(__name__)
@@ -30,11 +32,21 @@ class Pool:
 
     def __init__(self, app: Flask, processes: int = 2, *, interval: float = 1.0,
                  sweep_every: float = 5.0, env: dict[str, str] | None = None,
-                 deadlines: Deadlines = DEFAULT_DEADLINES) -> None:
+                 deadlines: Deadlines = DEFAULT_DEADLINES, notify_every: float | None = 5.0,
+                 sms_api: SmsApi | None = None) -> None:
+        """Supervise ``processes`` workers; relay every tick, sweep and notify when due.
+
+        ``notify_every`` seconds between SMS passes (None: no SMS pass); ``sms_api`` is the
+        AT client (default: built from the app's ``AT_*`` settings, None if not configured).
+        """
         self.app = app
         self.processes = max(processes, 1)
         self.interval = interval
         self.sweep_every = sweep_every
+        self.notify_every = notify_every
+        self.sms_api = sms_api if sms_api is not None else notify.sms_api(app)
+        self.notifier: threading.Thread | None = None
+        self._last_notify = 0.0
         self.deadlines = deadlines  # how long a payment may sit in a state before a sweep
         self.env = {**os.environ, **(env or {})}
         self.children: list[subprocess.Popen[bytes]] = []
@@ -57,6 +69,7 @@ class Pool:
                 self.restarts += 1
                 log.warning("worker %s exited with %s; restarting", child.pid, child.returncode)
                 self.children[i] = self._spawn(i)
+        self._notify_when_due()
         try:
             relay_once(self.app, queue)
             if time.monotonic() - last_sweep >= self.sweep_every:
@@ -65,6 +78,24 @@ class Pool:
         except Exception:  # Redis or the database is down: try again next tick
             log.warning("relay/sweep failed; retrying", exc_info=True)
         return last_sweep
+
+    def _notify_when_due(self) -> None:
+        """Start an SMS pass in the background when one is due and none is running."""
+        if self.notify_every is None or self.stopping:
+            return
+        if self.notifier is not None and self.notifier.is_alive():
+            return
+        if time.monotonic() - self._last_notify < self.notify_every:
+            return
+        self._last_notify = time.monotonic()
+        self.notifier = threading.Thread(target=self._notify, name="chitra-sms", daemon=True)
+        self.notifier.start()
+
+    def _notify(self) -> None:
+        try:
+            notify.notify_once(self.app, self.sms_api)
+        except Exception:  # the database, Redis or AT is down: the next pass tries again
+            log.warning("sms pass failed; retrying", exc_info=True)
 
     def run(self, until: Callable[[], bool] | None = None) -> None:
         """Start the workers and supervise until interrupted (or until ``until()`` is true)."""
@@ -109,8 +140,10 @@ class Pool:
             self.shutdown()
 
     def shutdown(self) -> None:
-        """Stop the worker processes (SIGTERM lets RQ finish the current job)."""
+        """Stop the worker processes (SIGTERM lets RQ finish the current job) and the SMS pass."""
         self.stopping = True
+        if self.notifier is not None:
+            self.notifier.join(30)  # one pass: at most a few AT calls with timeouts
         for child in self.children:
             if child.poll() is None:
                 child.terminate()

@@ -1,51 +1,66 @@
 """Turn ``notice.payment`` outbox events into SMS notices, sent in daytime only.
 
 Notices are unaccented Vietnamese by default (160 GSM-7 characters, where accents would cut a
-message to 70) and English when the phone chose English in the menus. They name no person:
-the amount, the month, the masked wallet and what to do next are all the beneficiary needs.
+message to 70) and English when the phone chose English in the menus. A notice to the
+beneficiary's own phone names no one: the amount, the month, the masked wallet and what to do
+next are all they need. A notice to someone else's phone (a caregiver's wallet, a
+representative) names whose payment it is, masked, since that phone may receive for several.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
 import sqlalchemy as sa
 
-from gateway.channels.models import SmsKind
+from gateway.channels.models import SmsKind, SmsMessage
 from gateway.channels.outbound import stage_sms
 from gateway.channels.port import language_key
 from gateway.db import Database
 from gateway.money import digits
 from gateway.outbox import OutboxEvent
-from gateway.payroll.models import Cycle, Payment
+from gateway.payroll.models import Cycle, CycleState, Payment, PaymentState
 from gateway.pii.codec import PiiCodec
-from gateway.pii.mask import mask_phone
+from gateway.pii.mask import mask_name, mask_phone
 from gateway.registry.models import Beneficiary, WalletLink
+from ussd_menus.gsm7 import strip_accents
 
 TOPIC = "notice.payment"
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+OUTCOMES = frozenset({"succeeded", "failed", "held"})  # the payment states notices tell of
+NAME_MAX = 18  # a masked name in a notice; longer ones shrink to initials
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {
-        "succeeded": ("ChiTra: Da chuyen {amount} tro cap thang {month} vao vi {wallet}. "
+        "succeeded": ("{head} Da chuyen {amount} tro cap thang {month} vao vi {wallet}. "
                       "Soan XN gui {shortcode} hoac bam {ussd} de xac nhan da nhan."),
-        "failed": ("ChiTra: Chua chuyen duoc {amount} tro cap thang {month}. Vui long goi "
+        "failed": ("{head} Chua chuyen duoc {amount} tro cap thang {month}. Vui long goi "
                    "{hotline} hoac den UBND xa/phuong de kiem tra vi."),
-        "held": ("ChiTra: Tien tro cap thang {month} ({amount}) dang tam giu vi vi chua xac "
+        "held": ("{head} Tien tro cap thang {month} ({amount}) dang tam giu vi vi chua xac "
                  "minh. Mang CCCD den UBND xa/phuong hoac goi {hotline}."),
+        "reminder": ("{head} Ngay {date} se chuyen {amount} tro cap thang {month} vao vi "
+                     "{wallet}. Thac mac xin goi {hotline}."),
         "money": "{amount} d",
+        "head": "ChiTra:",
+        "head_for": "ChiTra, cho {name}:",
     },
     "en": {
-        "succeeded": ("ChiTra: {amount} benefit for {month} sent to wallet {wallet}. "
+        "succeeded": ("{head} {amount} benefit for {month} sent to wallet {wallet}. "
                       "Text XN to {shortcode} or dial {ussd} to confirm you got it."),
-        "failed": ("ChiTra: we could not send your {amount} benefit for {month}. Call "
+        "failed": ("{head} we could not send the {amount} benefit for {month}. Call "
                    "{hotline} or visit the commune office to check your wallet."),
-        "held": ("ChiTra: your {month} benefit ({amount}) is on hold: the wallet is not "
+        "held": ("{head} the {month} benefit ({amount}) is on hold: wallet not "
                  "verified. Bring your ID card to the commune office or call {hotline}."),
+        "reminder": ("{head} {amount} benefit for {month} will be sent to wallet {wallet} "
+                     "on {date}. Questions: call {hotline}."),
         "money": "{amount} VND",
+        "head": "ChiTra:",
+        "head_for": "ChiTra, for {name}:",
     },
 }
 
@@ -59,6 +74,7 @@ class NoticeSettings:
     ussd_code: str = "*384*12#"
     start_hour: int = 7
     end_hour: int = 22
+    reminder_days: int = 0  # remind this many days before the payment date; 0: no reminders
 
 
 def parse_hours(value: str) -> tuple[int, int]:
@@ -89,13 +105,44 @@ def money(amount: int, lang: str = "vi") -> str:
     return TEXTS[lang]["money"].format(amount=digits(amount))
 
 
+def notice_name(full_name: str) -> str:
+    """Mask a name for a notice, unaccented and short: ``Nguyen Van An`` → ``N***** V** A*``.
+
+    Long names shrink to initials (``N* T* M* K*``) so the notice still fits one SMS.
+    """
+    masked = strip_accents(mask_name(full_name))
+    if len(masked) <= NAME_MAX:
+        return masked
+    return " ".join(word[0] + "*" for word in masked.split())[:NAME_MAX]
+
+
 def notice_text(state: str, amount: int, month: str, wallet: str, settings: NoticeSettings,
-                lang: str = "vi") -> str:
-    """Write the notice for a payment that reached ``state`` (succeeded, failed or held)."""
+                lang: str = "vi", person: str | None = None, day: str = "") -> str:
+    """Write the notice for a payment that reached ``state`` (succeeded, failed or held).
+
+    ``state`` "reminder" announces the payment ``day`` (dd/mm/yyyy) ahead. ``person``
+    (already masked) names whose payment it is, for a phone that is not theirs.
+    """
     lang = lang if lang in TEXTS else "vi"
-    return TEXTS[lang][state].format(
-        amount=money(amount, lang), month=month, wallet=wallet, hotline=settings.hotline,
-        shortcode=settings.shortcode, ussd=settings.ussd_code)
+    texts = TEXTS[lang]
+    head = texts["head_for"].format(name=person) if person else texts["head"]
+    return texts[state].format(
+        head=head, amount=money(amount, lang), month=month, wallet=wallet, date=day,
+        hotline=settings.hotline, shortcode=settings.shortcode, ussd=settings.ussd_code)
+
+
+def notice_settings(config: Mapping[str, Any]) -> NoticeSettings:
+    """Read the notice settings from the app's config (``HOTLINE``, ``NOTICE_HOURS``, ...).
+
+    Raises:
+        ValueError: ``NOTICE_HOURS`` is malformed.
+    """
+    start, end = parse_hours(config["NOTICE_HOURS"])
+    days = int(config.get("NOTICE_REMINDER_DAYS") or 0)
+    if not 0 <= days <= 14:
+        raise ValueError(f"NOTICE_REMINDER_DAYS must be 0 to 14, not {days}")
+    return NoticeSettings(str(config["HOTLINE"]), str(config["SMS_SHORTCODE"]),
+                          str(config["USSD_CODE"]), start, end, days)
 
 
 def stage_notices(db: Database, codec: PiiCodec, settings: NoticeSettings, *,
@@ -121,20 +168,91 @@ def stage_notices(db: Database, codec: PiiCodec, settings: NoticeSettings, *,
                 .outerjoin(WalletLink, WalletLink.beneficiary_id == Beneficiary.id)
                 .where(Payment.id == payload.get("payment_id"))).first()
             # A notice overtaken by events (held, then paid) would only confuse.
-            if row is None or state not in TEXTS["vi"] or row[0].state != state:
+            if row is None or state not in OUTCOMES or row[0].state != state:
                 continue
             payment, period, person, wallet = row
-            if wallet is not None:
-                phone = codec.open("wallet_link", "phone", wallet.ref, wallet.phone_enc)
-            else:
-                phone = codec.open("beneficiary", "phone", person.ref, person.phone_enc)
+            phone, own = _recipient(codec, person, wallet)
             lang = _language(redis_client, codec, phone)
+            name = None if own else notice_name(
+                codec.open("beneficiary", "name", person.ref, person.name_enc))
+            wallet_phone = (codec.open("wallet_link", "phone", wallet.ref, wallet.phone_enc)
+                            if wallet is not None else phone)
             body = notice_text(state, payment.amount, f"{period.month:02d}/{period.year}",
-                               mask_phone(phone), settings, lang)
+                               mask_phone(wallet_phone), settings, lang, name)
             if stage_sms(s, codec, phone, body, SmsKind.NOTICE, not_before=wait,
                          dedupe_key=f"payment:{payment.id}:{state}") is not None:
                 queued += 1
     return queued
+
+
+def stage_reminders(db: Database, codec: PiiCodec, settings: NoticeSettings, *,
+                    redis_client: redis.Redis | None = None, now: datetime | None = None,
+                    limit: int = 2000) -> int:
+    """Queue one reminder per ready payment whose cycle pays ``reminder_days`` from today.
+
+    Each pass queues at most ``limit`` (one short transaction); a payment is reminded once
+    (``dedupe_key``), and a cycle whose reminders are all queued is marked in Redis for the
+    day so later passes skip it with one lookup.
+    """
+    if settings.reminder_days <= 0:
+        return 0
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    today = now.replace(tzinfo=UTC).astimezone(LOCAL).date()
+    payday = today + timedelta(days=settings.reminder_days)
+    wait = not_before(now, settings.start_hour, settings.end_hour)
+    queued = 0
+    with db.session() as s:
+        cycles = list(s.scalars(sa.select(Cycle.id).where(
+            Cycle.state == CycleState.RELEASED.value, Cycle.payment_date == payday)))
+        for cycle_id in cycles:
+            marker = f"chitra:reminded:{cycle_id}:{payday.isoformat()}"
+            if redis_client is not None and redis_client.exists(marker):
+                continue
+            prefix = f"reminder:{cycle_id}:"
+            room = limit - queued
+            # Not yet reminded: no message carries the payment's key (a unique column).
+            key = sa.literal(prefix) + sa.cast(Payment.id, sa.String)
+            rows = s.execute(
+                sa.select(Payment, Cycle.period, Beneficiary, WalletLink)
+                .join(Cycle, Cycle.id == Payment.cycle_id)
+                .join(Beneficiary, Beneficiary.id == Payment.beneficiary_id)
+                .join(WalletLink, WalletLink.beneficiary_id == Beneficiary.id)
+                .where(Payment.cycle_id == cycle_id, Payment.state == PaymentState.READY.value,
+                       ~sa.exists().where(SmsMessage.dedupe_key == key))
+                .order_by(Payment.id).limit(room + 1)).all()
+            for payment, period, person, wallet in rows[:room]:
+                phone, own = _recipient(codec, person, wallet)
+                name = None if own else notice_name(
+                    codec.open("beneficiary", "name", person.ref, person.name_enc))
+                wallet_phone = codec.open("wallet_link", "phone", wallet.ref, wallet.phone_enc)
+                body = notice_text("reminder", payment.amount,
+                                   f"{period.month:02d}/{period.year}", mask_phone(wallet_phone),
+                                   settings, _language(redis_client, codec, phone), name,
+                                   f"{payday.day:02d}/{payday.month:02d}/{payday.year}")
+                if stage_sms(s, codec, phone, body, SmsKind.NOTICE, not_before=wait,
+                             dedupe_key=f"{prefix}{payment.id}") is not None:
+                    queued += 1
+            if len(rows) > room:
+                break  # this pass is full; the next one carries on
+            if redis_client is not None:
+                redis_client.set(marker, 1, ex=3 * 86400)
+    return queued
+
+
+def _recipient(codec: PiiCodec, person: Beneficiary,
+               wallet: WalletLink | None) -> tuple[str, bool]:
+    """Choose who hears of a payment; return the phone and whether it is the person's own.
+
+    The wallet's phone first: whoever holds the wallet got (or must fix) the money, be it the
+    beneficiary or a caregiver. Without a wallet, the representative (người nhận thay) if
+    there is one, else the beneficiary.
+    """
+    if wallet is not None:
+        phone = codec.open("wallet_link", "phone", wallet.ref, wallet.phone_enc)
+        return phone, wallet.phone_bidx == person.phone_bidx
+    if person.rep_phone_enc and person.rep_phone_bidx != person.phone_bidx:
+        return codec.open("beneficiary", "rep_phone", person.ref, person.rep_phone_enc), False
+    return codec.open("beneficiary", "phone", person.ref, person.phone_enc), True
 
 
 def _language(redis_client: redis.Redis | None, codec: PiiCodec, phone: str) -> str:

@@ -8,6 +8,9 @@ answers AT-shaped JSON with a status per recipient. Extras under ``/_stub/``:
 - ``POST /_stub/deliver`` (JSON ``{"callback": url, "status": "Success", "failureReason": ...}``):
   post a delivery report for every sent message not yet reported.
 
+With ``delivery_callback`` set (``gateway run`` does, in development) every accepted message
+gets a ``Success`` delivery report posted there shortly after, as AT would.
+
 Run it with ``gateway at-stub --port 8099`` and point ``CHITRA_AT_BASE_URL`` at it.
 """
 
@@ -36,6 +39,8 @@ class StubState:
     failures: dict[str, tuple[int, str]] = field(default_factory=dict)
     reported: set[str] = field(default_factory=set)
     api_key: str | None = None  # when set, requests without this apiKey header get 401
+    delivery_callback: str | None = None  # when set, sent messages are reported delivered
+    delivery_delay: float = 1.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def send(self, form: dict[str, str]) -> dict[str, Any]:
@@ -56,15 +61,27 @@ class StubState:
                                           "username": form.get("username")})
                 recipients.append(entry)
         sent = sum(1 for r in recipients if r["statusCode"] in (100, 101, 102))
+        if sent and self.delivery_callback:
+            ids = {r["messageId"] for r in recipients if r["statusCode"] in (100, 101, 102)}
+            timer = threading.Timer(self.delivery_delay, self._auto_deliver, args=(ids,))
+            timer.daemon = True
+            timer.start()
         return {"SMSMessageData": {
             "Message": f"Sent to {sent}/{len(numbers)} Total Cost: VND {250 * sent}",
             "Recipients": recipients}}
 
+    def _auto_deliver(self, ids: set[str]) -> None:
+        try:
+            self.deliver(str(self.delivery_callback), only=ids)
+        except OSError:
+            pass  # the gateway is not up (yet, or any more): AT would retry, a stub need not
+
     def deliver(self, callback: str, status: str = "Success",
-                failure_reason: str | None = None) -> int:
+                failure_reason: str | None = None, only: set[str] | None = None) -> int:
         """Post a delivery report for each message not yet reported; return how many."""
         with self.lock:
-            todo = [m for m in self.messages if m["id"] not in self.reported]
+            todo = [m for m in self.messages if m["id"] not in self.reported
+                    and (only is None or m["id"] in only)]
             self.reported.update(m["id"] for m in todo)
         for message in todo:
             form = {"id": message["id"], "status": status, "phoneNumber": message["to"],
@@ -142,9 +159,10 @@ class _StubServer(ThreadingHTTPServer):
 class AtStub:
     """Run the stub on a local port in a background thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, api_key: str | None = None) -> None:
-        """Bind to ``host:port`` (0 picks a free port)."""
-        self.state = StubState(api_key=api_key)
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, api_key: str | None = None,
+                 delivery_callback: str | None = None) -> None:
+        """Bind to ``host:port`` (0 picks a free port); report deliveries to the callback."""
+        self.state = StubState(api_key=api_key, delivery_callback=delivery_callback)
         self._server = _StubServer((host, port), self.state)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -1,0 +1,387 @@
+"""Benchmark: USSD hops per second through the real app under gunicorn, against a Flask floor.
+
+Seeds ``--size`` beneficiaries (default 5,000; a generated Huế roster, caregivers included)
+with two paid cycles (10/2026 confirmed-or-paid, 11/2026 paid), so the menus show real data.
+Then, for each of two apps under the same gunicorn settings on loopback — the floor (a minimal
+Flask endpoint that parses AT's form and does one Redis GET: what any Flask USSD app pays)
+and ChiTra's real app (``wsgi:app``) — it drives concurrent USSD sessions in Africa's
+Talking's wire format (form POSTs of ``sessionId, serviceCode, phoneNumber, text`` to
+``/telco/africastalking/<key>/ussd``) for ``--duration`` seconds after a warm-up, and prints
+req/s and p50/p99 latency. Journeys: dial, 1 entitlement, 0 back, 3 history, 00 home; a
+pre-filled ``*384*12*1#``; the wallet; a language change and back. History and wallet are
+PIN-protected: the journeys stop at the PIN screen and go back, so no PIN hash is computed.
+An error is any non-200,
+any body not starting with ``CON``/``END``, and any "system busy" or "too many requests"
+screen; errors are counted and the first few printed.
+
+Gunicorn: ``gthread``, ``--workers`` processes (default 2, one per core) x ``--threads``
+(default 1) for both apps. Processes give the parallelism (the GIL serialises Python within
+one). gthread rather than sync because it keeps client connections alive between hops (the
+sync worker closes each one, which would measure TCP set-up instead of the app). One thread:
+on this 2-core machine more threads per worker raised the server CPU per hop of both apps
+(floor 0.54 -> 0.88 ms, app 1.18 -> 1.58 ms with 4 threads: GIL hand-offs on every Redis and
+database wait) without more req/s. The load generator is one asyncio process writing raw
+HTTP/1.1 on ``--connections`` keep-alive connections (about 0.1 ms of CPU per request, printed),
+so the server gets most of the machine; both apps are measured the same way, and the server's
+CPU per hop (from /proc) is printed since it depends less than req/s on what else runs.
+
+The per-phone USSD limit (``USSD_HOPS_PER_MINUTE``, 30 by default) is raised to 1,000,000 for
+the run: sessions rotate over every seeded phone, but at 3,000 hops/s 5,000 phones would
+each make 36 hops a minute. Every hop is still counted (INCR/EXPIRE in the hop's first
+Redis round trip).
+
+    python bench/ussd.py [--size N] [--duration S] [--database-url postgresql://...]
+                         [--redis-url redis://...] [--workers 2] [--threads 1]
+
+Ends with ``RESULT req_per_s=... p50_ms=... p99_ms=... floor_req_per_s=... floor_ratio=...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import itertools
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+KEY = "bench-at-callback-key"
+KEYS = {"PII_KEYS": f"b1:{base64.b64encode(b'p' * 32).decode()}",
+        "BLIND_INDEX_KEY": base64.b64encode(b"i" * 32).decode(), "SECRET_KEY": "bench"}
+HOPS_PER_MINUTE = 1_000_000
+
+# Cumulative ``text`` of each hop, as AT sends it; "1" first is a pre-filled *384*12*1#.
+JOURNEYS: list[list[str]] = [
+    ["", "1", "1*0", "1*0*3", "1*0*3*00"],
+    ["", "3", "3*0", "3*0*1"],
+    ["1", "1*00", "1*00*5"],
+    ["", "6", "6*3", "6*3*1", "6*3*1*00", "6*3*1*00*6", "6*3*1*00*6*1"],
+    ["", "1"],
+]
+
+
+def environment(url: str, redis_url: str) -> dict[str, str]:
+    """Return the CHITRA_* environment the app's processes share."""
+    env = {f"CHITRA_{k}": v for k, v in KEYS.items()}
+    env.update({"CHITRA_ENV": "production", "CHITRA_DATABASE_URL": url,
+                "CHITRA_REDIS_URL": redis_url, "CHITRA_PROVINCE_CODE": "46",
+                "CHITRA_LOG_LEVEL": "WARNING", "CHITRA_AT_CALLBACK_KEY": KEY,
+                "CHITRA_USSD_HOPS_PER_MINUTE": str(HOPS_PER_MINUTE)})
+    return env
+
+
+# --- seeding ----------------------------------------------------------------------------
+
+def seed(url: str, size: int) -> list[str]:
+    """Import ``size`` people, pay them for two months; return the phones that may dial."""
+    import sqlalchemy as sa
+    from cycle import fresh_database
+    from disburse import release
+
+    from gateway import create_app
+    from gateway.db import get_db
+    from gateway.payroll.models import Payment, PaymentState
+    from gateway.payroll.payments import Change, transition_batch
+    from gateway.pii.codec import get_pii
+    from gateway.registry.demo import HEADER, RosterGenerator
+    from gateway.registry.importer import ImportSettings, import_roster
+    from gateway.registry.models import WalletLink
+    from gateway.registry.source import memory_source
+    from gateway.registry.validation import InvalidValue, parse_phone
+
+    fresh_database(url, "")
+    app = create_app()
+    rows = list(RosterGenerator(seed=2021, province_code="46", today=date(2026, 11, 27))
+                .rows(size))
+    db = get_db(app)
+    with app.app_context():
+        with db.sessionmaker() as s:
+            report = import_roster(s, get_pii(app), memory_source("bench", HEADER, rows),
+                                   ImportSettings(providers=["sandbox"], province_code="46"))
+        with db.session() as s:
+            s.execute(sa.update(WalletLink).values(verified=True, flag=None))
+        for month in (10, 11):
+            cycle_id = release(app, date(2026, month, 1))
+            with db.sessionmaker() as s:
+                ids = list(s.scalars(sa.select(Payment.id).where(Payment.cycle_id == cycle_id)))
+            for i in range(0, len(ids), 2000):
+                chunk = [Change(pid) for pid in ids[i:i + 2000]]
+                with db.session() as s:
+                    transition_batch(s, PaymentState.SENDING, chunk)
+                    transition_batch(s, PaymentState.SUCCEEDED, chunk)
+                    if month == 10:  # most confirmed receipt the month before
+                        transition_batch(s, PaymentState.CONFIRMED, chunk[: len(chunk) * 2 // 3])
+    db.dispose()
+    phones: set[str] = set()
+    for row in rows:
+        for raw in (row[5], row[12]):  # own phone, representative's phone
+            if raw:
+                try:
+                    phones.add(parse_phone(str(raw)))
+                except InvalidValue:
+                    pass
+    print(f"seeded: {report.accepted} people, 2 paid cycles, {len(phones)} phones dial in")
+    return sorted(phones)
+
+
+# --- servers ----------------------------------------------------------------------------
+
+def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict[str, str],
+                   chdir: Path) -> subprocess.Popen[bytes]:
+    """Start gunicorn on 127.0.0.1:port serving ``target`` (``module:app``)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--chdir", str(chdir), "-b", f"127.0.0.1:{port}",
+         "-k", "gthread", "--workers", str(workers), "--threads", str(threads),
+         "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning", target],
+        env={**os.environ, **env}, stdin=subprocess.DEVNULL)
+
+
+def wait_up(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Wait until the server answers /healthz."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not come up")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn gracefully (SIGTERM), then for good."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+# --- load -------------------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    """Latencies of successful hops and the errors seen."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    samples: list[str] = field(default_factory=list)
+    recording: bool = False
+
+    def error(self, what: str) -> None:
+        """Count one error, keeping the first few for the printout."""
+        if not self.recording:
+            return
+        self.errors += 1
+        if len(self.samples) < 5:
+            self.samples.append(what[:120])
+
+
+def bad_screens() -> tuple[str, ...]:
+    """Return the texts of screens that mean the hop failed (system error, rate limited)."""
+    from gateway.telco.africastalking import TOO_FAST
+    from ussd_menus import catalogs
+
+    return tuple({catalogs.text(lang, "error.system") for lang in catalogs.CATALOGS}
+                 | set(TOO_FAST.values()))
+
+
+async def _connection(port: int, path: str, phones: itertools.cycle[str], tally: Tally,
+                      stop_at: list[float], bad: tuple[str, ...], rng: random.Random) -> None:
+    """Play sessions back to back on one keep-alive connection until told to stop."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n").encode()
+    sessions = itertools.count()
+    tag = rng.getrandbits(32)
+    while time.perf_counter() < stop_at[0]:
+        phone = next(phones)
+        session_id = f"ATUid_bench_{tag:08x}_{next(sessions)}"
+        for text in rng.choice(JOURNEYS):
+            body = urllib.parse.urlencode({
+                "sessionId": session_id, "serviceCode": "*384*12#", "phoneNumber": phone,
+                "networkCode": "45204", "text": text}).encode()
+            t0 = time.perf_counter()
+            writer.write(head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            header = await reader.readuntil(b"\r\n\r\n")
+            status, length, close = _parse(header)
+            reply = (await reader.readexactly(length)).decode("utf-8", "replace")
+            elapsed = time.perf_counter() - t0
+            if status != 200 or not reply.startswith(("CON ", "END ")):
+                tally.error(f"HTTP {status}: {reply}")
+            elif reply[4:] in bad:
+                tally.error(reply)
+            elif tally.recording:
+                tally.latencies.append(elapsed)
+            if close:
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            if reply.startswith("END ") or time.perf_counter() >= stop_at[0]:
+                break
+    writer.close()
+
+
+def _parse(header: bytes) -> tuple[int, int, bool]:
+    lines = header.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    length, close = 0, False
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"connection" and value.strip().lower() == b"close":
+            close = True
+    return status, length, close
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time used so far by a process and its children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            children = [int(c) for c in fh.read().split()]
+    except OSError:
+        return float("nan")
+    for each in [pid, *children]:
+        try:
+            with open(f"/proc/{each}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        except OSError:
+            pass
+    return total
+
+
+async def drive(port: int, phones: list[str], connections: int, warmup: float,
+                duration: float, on_start: Callable[[], None] = lambda: None,
+                ) -> tuple[Tally, float]:
+    """Warm up, then record ``duration`` seconds of hops; return the tally and seconds."""
+    tally = Tally()
+    rng = random.Random(7)
+    ring = itertools.cycle(rng.sample(phones, len(phones)))
+    stop_at = [float("inf")]
+    bad = bad_screens()
+    tasks = [asyncio.create_task(_connection(port, f"/telco/africastalking/{KEY}/ussd", ring,
+                                             tally, stop_at, bad, random.Random(i)))
+             for i in range(connections)]
+    await asyncio.sleep(warmup)
+    on_start()
+    tally.recording = True
+    start = time.perf_counter()
+    stop_at[0] = start + duration
+    await asyncio.gather(*tasks)
+    tally.recording = False
+    return tally, time.perf_counter() - start
+
+
+def measure(name: str, target: str, chdir: Path, env: dict[str, str], phones: list[str],
+            args: argparse.Namespace) -> tuple[float, float, float, int]:
+    """Serve ``target`` under gunicorn, drive it, print and return req/s, p50, p99, errors."""
+    from gateway.embedded_redis import free_port
+
+    port = free_port()
+    server = start_gunicorn(target, port, args.workers, args.threads, env, chdir)
+    cpu: list[float] = []
+    driver = 0.0
+
+    def started() -> None:
+        nonlocal driver
+        cpu.append(cpu_seconds(server.pid))
+        driver = time.process_time()
+
+    try:
+        wait_up(port, server)
+        tally, seconds = asyncio.run(drive(port, phones, args.connections, args.warmup,
+                                           args.duration, started))
+        cpu.append(cpu_seconds(server.pid))
+        cpu.append(time.process_time() - driver)
+    finally:
+        stop(server)
+    lat = sorted(tally.latencies)
+    rate = len(lat) / seconds
+    p50 = statistics.median(lat) * 1000 if lat else float("nan")
+    p99 = lat[max(0, int(len(lat) * 0.99) - 1)] * 1000 if lat else float("nan")
+    # Server CPU per hop depends far less on what else the machine runs than req/s does.
+    cpu_ms = (cpu[1] - cpu[0]) * 1000 / max(len(lat), 1)
+    print(f"{name:>5}: {len(lat):,} hops in {seconds:.1f} s = {rate:,.0f} req/s; "
+          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms; CPU per hop: server {cpu_ms:.2f} ms, "
+          f"load generator {cpu[2] * 1000 / max(len(lat), 1):.2f} ms; errors {tally.errors}")
+    for sample in tally.samples:
+        print(f"       error: {sample!r}")
+    return rate, p50, p99, tally.errors
+
+
+def main() -> None:
+    """Seed, measure the floor and the app, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=5_000)
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds measured per app")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--redis-url", default=None,
+                        help="default: an embedded redis-server started for the run")
+    args = parser.parse_args()
+
+    import redis
+
+    from gateway.embedded_redis import EmbeddedRedis
+
+    (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{os.path.join(tmp, 'bench.db')}"
+        server = None if args.redis_url else EmbeddedRedis(os.path.join(tmp, "redis"))
+        redis_url = args.redis_url or f"{server.url}/0"  # type: ignore[union-attr]
+        env = environment(url, redis_url)
+        os.environ.update(env)
+        t = time.perf_counter()
+        phones = seed(url, args.size)
+        print(f"setup in {time.perf_counter() - t:.1f} s; gunicorn gthread {args.workers} "
+              f"workers x {args.threads} threads, {args.connections} keep-alive connections, "
+              f"USSD_HOPS_PER_MINUTE raised to {HOPS_PER_MINUTE:,}")
+        client = redis.Redis.from_url(redis_url)
+        client.flushdb()
+        client.set("bench:floor:state", "menu")
+        floor = measure("floor", "ussd_floor:app", ROOT / "bench", env, phones, args)
+        client.flushdb()
+        app = measure("app", "wsgi:app", ROOT, env, phones, args)
+        if server:
+            server.stop()
+    ratio = app[0] / floor[0] if floor[0] else 0.0
+    backend = url.split(":", 1)[0]
+    load = os.getloadavg()
+    print(f"backend {backend}, {args.size} beneficiaries, {os.cpu_count()} cores, "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; app/floor {ratio:.2f}; "
+          f"errors app {app[3]}, floor {floor[3]}")
+    result = (f"RESULT req_per_s={app[0]:.0f} p50_ms={app[1]:.1f} p99_ms={app[2]:.1f} "
+              f"floor_req_per_s={floor[0]:.0f} floor_ratio={ratio:.2f}")
+    with open(ROOT / "bench" / "out" / "ussd.txt", "a", encoding="utf-8") as fh:
+        fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} size={args.size} backend={backend} "
+                 f"workers={args.workers} threads={args.threads} load={load[0]:.2f} {result}\n")
+    print(result)
+
+
+if __name__ == "__main__":
+    main()
