@@ -84,6 +84,7 @@ cli.add_command(keys_group)
 def _register_domain_commands() -> None:
     # Domain modules import this module's helpers, so they are attached after it is built.
     from gateway.api.commands import apikey_group
+    from gateway.approvers.commands import approver_group
     from gateway.audit.commands import audit_group
     from gateway.channels.commands import at_stub, sms_group, ussd_sim
     from gateway.disbursement.commands import (
@@ -94,10 +95,12 @@ def _register_domain_commands() -> None:
     )
     from gateway.payroll.commands import budget_group, cycle_group, ledger_group, program_group
     from gateway.pii.commands import keys_rotate, keys_status
+    from gateway.pins.commands import pin_group
     from gateway.reconciliation.commands import reconcile_command
     from gateway.registry.commands import beneficiary_group, demo_group, roster_group
     from gateway.reports.commands import report_group
     from gateway.server import run_command
+    from gateway.wallets.commands import wallet_link_group
 
     keys_group.add_command(keys_rotate)
     keys_group.add_command(keys_status)
@@ -106,12 +109,15 @@ def _register_domain_commands() -> None:
     cli.add_command(demo_group)
     cli.add_command(run_command)
     cli.add_command(apikey_group)
+    cli.add_command(approver_group)
     cli.add_command(audit_group)
     cli.add_command(reconcile_command)
     for group in (program_group, budget_group, cycle_group, ledger_group, worker_command,
                   wallet_group, disburse_group, sandbox_wallet_group):
         cli.add_command(group)
     cli.add_command(report_group)
+    cli.add_command(wallet_link_group)
+    cli.add_command(pin_group)
     for command in (ussd_sim, sms_group, at_stub):
         cli.add_command(command)
 

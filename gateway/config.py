@@ -45,7 +45,12 @@ DEFAULTS: dict[str, Any] = {
     "USSD_CODE": "*384*12#",
     "SMS_SHORTCODE": "8088",
     # Secret path segment of the Africa's Talking callbacks; None = the callbacks answer 404.
+    # During a rotation give "new,old": every listed key is accepted, the first is current.
     "AT_CALLBACK_KEY": None,
+    # Addresses/CIDR blocks allowed to call the Africa's Talking callbacks; empty = any.
+    "AT_ALLOWED_IPS": None,
+    # Our own reverse proxies (addresses/CIDR blocks): only their X-Forwarded-For is believed.
+    "TRUSTED_PROXIES": None,
     "AT_USERNAME": "sandbox",
     "AT_API_KEY": None,
     # None = the SDK's own host; tests and demos point it at gateway/telco/at_stub.py.
@@ -56,6 +61,22 @@ DEFAULTS: dict[str, Any] = {
     "SMS_INBOUND_PER_HOUR": 10,
     # Local hours (Asia/Ho_Chi_Minh) when non-urgent notices may be sent: [start, end).
     "NOTICE_HOURS": "7-22",
+    # Days before the payment date when a reminder SMS announces it (0: no reminders).
+    "NOTICE_REMINDER_DAYS": 0,
+    # Approvers' TOTP when approving and releasing cycles: "required" (every approver must
+    # have enrolled an authenticator), "enrolled" (only those who enrolled must give a code)
+    # or "off". None = "required" in production, "enrolled" in development and testing.
+    "APPROVER_TOTP": None,
+    # Wallet verification by SMS code. OTP_KEY: base64 HMAC key of the codes (None = derived
+    # from SECRET_KEY). SIM_SWAP_URL: a CAMARA SimSwap-style base URL (POST {url}/check);
+    # None = no check configured. A SIM changed within SIM_SWAP_MAX_AGE_HOURS blocks SMS
+    # codes and holds payouts ("sim_swap"); answers are cached SIM_SWAP_CACHE_SECONDS.
+    "OTP_KEY": None,
+    "SIM_SWAP_URL": None,
+    "SIM_SWAP_TOKEN": None,
+    "SIM_SWAP_MAX_AGE_HOURS": 72,
+    "SIM_SWAP_CACHE_SECONDS": 300,
+    "SIM_SWAP_TIMEOUT": 3.0,
 }
 
 SECRETS = ("SECRET_KEY", "PII_KEYS", "BLIND_INDEX_KEY")
@@ -86,6 +107,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if isinstance(providers, str):
         providers = [p.strip().lower() for p in providers.split(",") if p.strip()]
     cfg["WALLET_PROVIDERS"] = list(providers)
+    cfg["APPROVER_TOTP"] = _approver_totp_policy(cfg)
     if not cfg["DATABASE_URL"]:
         os.makedirs(app.instance_path, exist_ok=True)
         cfg["DATABASE_URL"] = f"sqlite:///{os.path.join(app.instance_path, 'chitra.db')}"
@@ -100,6 +122,38 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             "and set them in the environment (or set CHITRA_ENV=development for a local demo)."
         )
     cfg["SECRET_KEY"] = str(cfg["SECRET_KEY"])
+    _check_telco_trust(cfg)
+
+
+def _check_telco_trust(cfg: Any) -> None:
+    """Parse the callback keys and address lists now, so a typo stops the start-up."""
+    from gateway.telco.trust import TrustSettingError, parse_networks, split_keys
+
+    try:
+        split_keys(cfg.get("AT_CALLBACK_KEY"))
+    except TrustSettingError as exc:
+        raise ConfigError(f"CHITRA_AT_CALLBACK_KEY: {exc}") from None
+    for name in ("AT_ALLOWED_IPS", "TRUSTED_PROXIES"):
+        try:
+            cfg[name] = parse_networks(cfg.get(name))
+        except TrustSettingError as exc:
+            raise ConfigError(f"CHITRA_{name}: {exc}") from None
+
+
+def _approver_totp_policy(cfg: Any) -> str:
+    """Return the approver TOTP policy, defaulting by environment.
+
+    Raises:
+        ConfigError: the value is not required, enrolled or off.
+    """
+    policy = cfg.get("APPROVER_TOTP")
+    if policy is None or str(policy).strip() == "":
+        return "required" if cfg["ENV"] == "production" else "enrolled"
+    policy = str(policy).strip().lower()
+    if policy not in ("required", "enrolled", "off"):
+        raise ConfigError(
+            f"CHITRA_APPROVER_TOTP must be required, enrolled or off, not {policy!r}")
+    return policy
 
 
 def _fill_dev_secrets(app: Flask, missing: list[str]) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from ussd_menus.engine import Reply, UssdEngine
 from ussd_menus.port import (
     CodeResult,
+    CodeSend,
     ConfirmResult,
     Entitlement,
     PaymentLine,
     PaymentStatus,
     Person,
+    PinChange,
+    PinState,
+    PinStatus,
     Port,
     ProblemKind,
     WalletStatus,
@@ -19,11 +23,15 @@ from ussd_menus.sms import SmsResponder
 
 __all__ = [
     "CodeResult",
+    "CodeSend",
     "ConfirmResult",
     "Entitlement",
     "PaymentLine",
     "PaymentStatus",
     "Person",
+    "PinChange",
+    "PinState",
+    "PinStatus",
     "Port",
     "ProblemKind",
     "RedisSessionStore",

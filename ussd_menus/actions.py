@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ussd_menus import catalogs
-from ussd_menus.menus import HOME, PIN
-from ussd_menus.port import CodeResult, ConfirmResult, ProblemKind
+from ussd_menus.menus import HOME, PIN, PIN_LOCKED, PIN_NEW, PIN_REPEAT, PIN_SCREENS
+from ussd_menus.port import CodeResult, CodeSend, ConfirmResult, PinChange, ProblemKind
 from ussd_menus.screens import Action, Context, Step
 
 _CONFIRM_SCREENS = {
@@ -20,6 +20,17 @@ _CODE_ENDS = {
     CodeResult.EXPIRED: "code_expired",
     CodeResult.LOCKED: "code_locked",
     CodeResult.NOT_AVAILABLE: "code_unavailable",
+    CodeResult.SIM_SWAP: "wallet_sim_swap",
+}
+# Where asking for a wallet code leads; SENT opens the code prompt at once.
+_SEND_ENDS = {
+    CodeSend.SENT: "wallet_code_sent",
+    CodeSend.ALREADY_VERIFIED: "wallet_already",
+    CodeSend.NO_WALLET: "wallet_missing",
+    CodeSend.WAIT: "wallet_wait",
+    CodeSend.TOO_MANY: "wallet_too_many",
+    CodeSend.SIM_SWAP: "wallet_sim_swap",
+    CodeSend.NOT_AVAILABLE: "code_unavailable",
 }
 
 
@@ -65,16 +76,52 @@ def verify_wallet_code(ctx: Context, value: str) -> Step | None:
     return Step(error="code.wrong")
 
 
+def send_wallet_code(ctx: Context, _: str) -> Step | None:
+    """Ask the port to SMS a code to the wallet's phone, then prompt for it."""
+    return Step(goto=_SEND_ENDS[ctx.port.send_wallet_code(ctx.ref)], replace=True)
+
+
+def _open_pending(ctx: Context, notice: str | None = None) -> Step:
+    """Mark the PIN proved for this session and open the protected screen that asked for it."""
+    ctx.state.pin_ok = True
+    target, ctx.state.pending = ctx.state.pending or HOME, None
+    return Step(goto=target, replace=True, error=notice)
+
+
 def verify_pin(ctx: Context, value: str) -> Step | None:
     """Check the PIN and open the protected screen that asked for it."""
     result = ctx.port.verify_pin(ctx.ref, value)
     if result is CodeResult.OK:
-        ctx.state.pin_ok = True
-        target, ctx.state.pending = ctx.state.pending or HOME, None
-        return Step(goto=target, replace=True)
+        return _open_pending(ctx)
+    if result is CodeResult.LOCKED:
+        return Step(goto=PIN_LOCKED, replace=True)
     if result in _CODE_ENDS:
         return Step(goto=_CODE_ENDS[result], replace=True)
+    tries = ctx.port.pin_status(ctx.ref).tries_left
+    if tries:
+        return Step(error="pin.wrong_left", values={"tries": tries})
     return Step(error="pin.wrong")
+
+
+def choose_pin(ctx: Context, value: str) -> Step | None:
+    """Take the first entry of a new PIN; the port keeps only its hash until it is repeated."""
+    result = ctx.port.choose_pin(ctx.ref, value)
+    if result is PinChange.ACCEPTED:
+        return Step(goto=PIN_REPEAT, replace=True)
+    if result is PinChange.ALREADY_SET:
+        return Step(goto=PIN, replace=True)  # set meanwhile (another phone): enter it instead
+    return Step(error="pin.weak")
+
+
+def repeat_pin(ctx: Context, value: str) -> Step | None:
+    """Take the repeated PIN: saved when it matches, else start the choice again."""
+    result = ctx.port.repeat_pin(ctx.ref, value)
+    if result is PinChange.SAVED:
+        return _open_pending(ctx, "pin.saved")
+    if result is PinChange.ALREADY_SET:
+        return Step(goto=PIN, replace=True)
+    notice = "pin.mismatch" if result is PinChange.MISMATCH else "pin.expired"
+    return Step(goto=PIN_NEW, replace=True, error=notice)
 
 
 def set_language(ctx: Context, value: str) -> Step | None:
@@ -92,7 +139,7 @@ def resume(ctx: Context, _: str) -> Step | None:
     ctx.state.stack = list(snap.get("stack") or [])
     ctx.state.data = dict(snap.get("data") or {})
     target = snap.get("screen") or HOME
-    if target == PIN:
+    if target in PIN_SCREENS:  # the protected screen behind them asks for the PIN afresh
         target = snap.get("pending") or HOME
     return Step(goto=target, replace=True)
 
@@ -109,7 +156,10 @@ ACTIONS: Mapping[str, Action] = {
     "report_problem": report_problem,
     "report_note": report_note,
     "verify_wallet_code": verify_wallet_code,
+    "send_wallet_code": send_wallet_code,
     "verify_pin": verify_pin,
+    "choose_pin": choose_pin,
+    "repeat_pin": repeat_pin,
     "set_language": set_language,
     "resume": resume,
     "restart": restart,

@@ -9,8 +9,18 @@ from dataclasses import dataclass
 
 from ussd_menus import catalogs
 from ussd_menus.actions import ACTIONS
-from ussd_menus.menus import ENGINE_SCREENS, HOME, PICK, PIN, RESUME, SCREENS, UNKNOWN
-from ussd_menus.port import Port
+from ussd_menus.menus import (
+    ENGINE_SCREENS,
+    HOME,
+    PICK,
+    PIN,
+    PIN_LOCKED,
+    PIN_NEW,
+    RESUME,
+    SCREENS,
+    UNKNOWN,
+)
+from ussd_menus.port import PinState, Port
 from ussd_menus.render import paginate
 from ussd_menus.screens import (
     BACK,
@@ -34,6 +44,8 @@ log = logging.getLogger(__name__)
 MAX_PEOPLE = 20  # a caregiver list longer than this is a data problem, not a menu
 _STACK_MAX = 12
 _NOT_RESUMABLE = frozenset({HOME, PICK, RESUME, UNKNOWN})
+# Where a protected screen sends a caller who has not proved the PIN in this session.
+_PIN_GATE = {PinState.SET: PIN, PinState.NOT_SET: PIN_NEW, PinState.LOCKED: PIN_LOCKED}
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,7 @@ class UssdEngine:
         ctx = Context(self._port, phone, state)
         if state.screen not in self._screens or any(s not in self._screens for s in state.stack):
             self._enter(ctx, HOME, replace=True)  # the menus changed under a live session
-        error: str | None = None
+        error: str | None = None  # the line shown above the screen: an error or a notice
         for value in new:
             screen = self._screens[state.screen]
             if screen.kind is Kind.END and state.page >= state.pages - 1:
@@ -173,14 +185,14 @@ class UssdEngine:
         )
 
     def _answer(self, ctx: Context, screen: Screen, value: str) -> str | None:
-        """Apply one input to the current screen; return the error line's key, if any."""
+        """Apply one input to the current screen; return the line to show above it, if any."""
         state = ctx.state
         state.note_input(value, secret=screen.secret)
         if value == MORE:
             if state.page + 1 < state.pages:
                 state.page += 1
                 return None
-            return "invalid"
+            return ctx.t("invalid")
         if value == BACK:
             if state.page > 0:
                 state.page -= 1
@@ -188,22 +200,22 @@ class UssdEngine:
             if state.stack and screen.kind is not Kind.END:
                 state.screen, state.page, state.pages = state.stack.pop(), 0, 1
                 return None
-            return "invalid"
+            return ctx.t("invalid")
         if value == HOME_KEY and self._can_go_home(state, screen):
             self._enter(ctx, HOME, replace=True)
             return None
         handler = self._handlers.get(screen.kind)
         if handler is None:
-            return "invalid"  # info and end screens take navigation only
+            return ctx.t("invalid")  # info and end screens take navigation only
         step = handler(ctx, screen, value)
-        if step is not None and step.error:
-            return step.error
+        if step is not None and step.error and not step.goto:
+            return ctx.t(step.error, **step.values)  # stay, and say what was wrong
         default = screen.next
         goto = step.goto if step is not None and step.goto else default
         if goto is None:
-            return "invalid"
+            return ctx.t("invalid")
         self._enter(ctx, goto, replace=step.replace if step is not None else False)
-        return None
+        return ctx.t(step.error, **step.values) if step is not None and step.error else None
 
     def _on_menu(self, ctx: Context, screen: Screen, value: str) -> Step | None:
         if not (value.isascii() and value.isdigit() and 1 <= int(value) <= len(screen.options)):
@@ -233,10 +245,13 @@ class UssdEngine:
             state.pending = None
             replace = True
         screen = self._screens[target]
-        if screen.protected and not state.pin_ok and self._port.requires_pin(ctx.ref):
-            state.pending, target = target, PIN
-        elif screen.gate is not None:
+        if screen.gate is not None:
+            # First, so nobody is asked for a PIN only to learn there is nothing to confirm.
             target = self._gates[screen.gate](ctx) or target
+            screen = self._screens[target]
+        if screen.protected and not state.pin_ok and self._port.requires_pin(ctx.ref):
+            # Set at first use, asked once a session, or locked until an officer resets it.
+            state.pending, target = target, _PIN_GATE[self._port.pin_status(ctx.ref).state]
         if not replace and state.screen != target:
             state.stack.append(state.screen)
             del state.stack[:-_STACK_MAX]
@@ -256,7 +271,7 @@ class UssdEngine:
         pages = self._page_cache.get(key) if screen.id in self._static else None
         if pages is None:
             lines = screen_lines(ctx, screen, self._views)
-            head = [ctx.t(error)] if error else None
+            head = [error] if error else None
             pages = paginate(lines, footer, f"{MORE} {ctx.t('nav.more')}", head=head)
             if screen.id in self._static:
                 self._page_cache[key] = pages

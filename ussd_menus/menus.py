@@ -9,7 +9,14 @@ from ussd_menus.screens import Kind, Option, Screen
 
 #: Screens the engine itself jumps to; the graph must define them.
 HOME, PICK, UNKNOWN, RESUME, PIN = "main", "pick", "unknown", "resume", "pin"
-ENGINE_SCREENS = (HOME, PICK, UNKNOWN, RESUME, PIN)
+PIN_NEW, PIN_REPEAT, PIN_LOCKED = "pin_new", "pin_repeat", "pin_locked"
+ENGINE_SCREENS = (HOME, PICK, UNKNOWN, RESUME, PIN, PIN_NEW, PIN_LOCKED)
+#: Screens that stand in front of a protected one; a resumed session re-enters the latter.
+PIN_SCREENS = frozenset({PIN, PIN_NEW, PIN_REPEAT})
+_PIN_PATTERN = r"[0-9]{4}"  # ASCII digits only: \d would take other scripts' digits
+
+
+_CODE_PATTERN = r"[0-9]{6}"  # ASCII digits only
 
 
 def _report(kind: ProblemKind) -> Option:
@@ -85,19 +92,44 @@ _SCREENS = (
         options=(
             Option("wallet.verify", "wallet_code"),
             Option("wallet.change", "wallet_change"),
+            Option("wallet.resend", "wallet_code_sent", action="send_wallet_code"),
         ),
     ),
-    # The OTP feature plugs in here: the port's verify_wallet_code answers NOT_AVAILABLE until then.
+    # The code goes by SMS to the wallet's phone; typing it here proves that phone. With no
+    # code waiting, the gate offers to send one instead of asking for it.
     Screen(
         "wallet_code",
         Kind.INPUT,
         title="wallet.code_prompt",
-        pattern=r"\d{6}",
+        pattern=_CODE_PATTERN,
+        secret=True,
+        protected=True,
+        gate="wallet_code_waiting",
+        next="wallet_ok",
+        action="verify_wallet_code",
+    ),
+    Screen(
+        "wallet_send",
+        Kind.MENU,
+        title="wallet.no_code",
+        protected=True,
+        options=(Option("wallet.send", "wallet_code_sent", action="send_wallet_code"),),
+    ),
+    Screen(
+        "wallet_code_sent",
+        Kind.INPUT,
+        title="wallet.code_sent",
+        pattern=_CODE_PATTERN,
         secret=True,
         protected=True,
         next="wallet_ok",
         action="verify_wallet_code",
     ),
+    Screen("wallet_already", Kind.END, title="wallet.already"),
+    Screen("wallet_missing", Kind.END, title="wallet.none"),
+    Screen("wallet_wait", Kind.END, title="wallet.code_wait"),
+    Screen("wallet_too_many", Kind.END, title="wallet.code_limit"),
+    Screen("wallet_sim_swap", Kind.END, title="wallet.sim_swap"),
     Screen("wallet_change", Kind.INFO, title="wallet.change_info", protected=True),
     Screen("wallet_ok", Kind.END, title="wallet.code_ok"),
     Screen("code_expired", Kind.END, title="code.expired"),
@@ -107,11 +139,31 @@ _SCREENS = (
         PIN,
         Kind.INPUT,
         title="pin.prompt",
-        pattern=r"\d{4}",
+        pattern=_PIN_PATTERN,
         secret=True,
         next=HOME,
         action="verify_pin",
     ),
+    # First use: the PIN is chosen, then repeated; the port keeps only a hash in between.
+    Screen(
+        PIN_NEW,
+        Kind.INPUT,
+        title="pin.new",
+        pattern=_PIN_PATTERN,
+        secret=True,
+        next=PIN_REPEAT,
+        action="choose_pin",
+    ),
+    Screen(
+        PIN_REPEAT,
+        Kind.INPUT,
+        title="pin.repeat",
+        pattern=_PIN_PATTERN,
+        secret=True,
+        next=HOME,
+        action="repeat_pin",
+    ),
+    Screen(PIN_LOCKED, Kind.END, title="pin.locked"),
     Screen(
         "language",
         Kind.MENU,

@@ -46,6 +46,46 @@ class CodeResult(StrEnum):
     EXPIRED = "expired"
     LOCKED = "locked"
     NOT_AVAILABLE = "not_available"
+    SIM_SWAP = "sim_swap"  # the wallet phone's SIM changed recently: codes are refused
+
+
+class CodeSend(StrEnum):
+    """Tell what asking for a wallet verification code by SMS did."""
+
+    SENT = "sent"
+    ALREADY_VERIFIED = "already_verified"
+    NO_WALLET = "no_wallet"
+    WAIT = "wait"  # a code was sent moments ago
+    TOO_MANY = "too_many"  # too many codes or wrong answers lately
+    SIM_SWAP = "sim_swap"  # the wallet phone's SIM changed recently: no code by SMS
+    NOT_AVAILABLE = "not_available"
+
+
+class PinState(StrEnum):
+    """Say where a beneficiary's PIN stands."""
+
+    NOT_SET = "not_set"  # never chosen, or cleared by an officer: chosen at the next use
+    SET = "set"
+    LOCKED = "locked"  # too many wrong tries: only an officer's reset opens it again
+
+
+class PinChange(StrEnum):
+    """Tell the outcome of choosing a new PIN (first entry) or repeating it (second entry)."""
+
+    ACCEPTED = "accepted"  # first entry kept, hashed, until it is repeated
+    WEAK = "weak"  # too easy to guess (1111, 1234, the birth year, ...)
+    MISMATCH = "mismatch"  # the repeat differs from the first entry, which is dropped
+    EXPIRED = "expired"  # no first entry is waiting (too slow, or chosen elsewhere)
+    SAVED = "saved"  # repeated correctly: the PIN now protects the beneficiary
+    ALREADY_SET = "already_set"  # someone set a PIN meanwhile: it must be entered instead
+
+
+@dataclass(frozen=True)
+class PinStatus:
+    """Describe a beneficiary's PIN: its state and the wrong tries left before it locks."""
+
+    state: PinState
+    tries_left: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,12 +169,32 @@ class Port(Protocol):
         """Check a wallet verification code (may answer NOT_AVAILABLE until OTP ships)."""
         ...
 
+    def wallet_code_pending(self, ref: str) -> bool:
+        """Tell whether a wallet code was sent and can still be typed."""
+        ...
+
+    def send_wallet_code(self, ref: str) -> CodeSend:
+        """Send a wallet verification code by SMS to the wallet's phone."""
+        ...
+
     def requires_pin(self, ref: str) -> bool:
         """Tell whether protected actions for this beneficiary need a PIN first."""
         ...
 
     def verify_pin(self, ref: str, pin: str) -> CodeResult:
         """Check the beneficiary's PIN, counting wrong tries and locking after a few."""
+        ...
+
+    def pin_status(self, ref: str) -> PinStatus:
+        """Tell whether the beneficiary has a PIN, and how many wrong tries are left."""
+        ...
+
+    def choose_pin(self, ref: str, pin: str) -> PinChange:
+        """Take the first entry of a new PIN (ACCEPTED, WEAK, ALREADY_SET); never stored clear."""
+        ...
+
+    def repeat_pin(self, ref: str, pin: str) -> PinChange:
+        """Take the second entry: SAVED when it matches the first, else MISMATCH or EXPIRED."""
         ...
 
     def send_sms(self, phone: str, text: str) -> None:

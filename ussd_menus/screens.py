@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ussd_menus import catalogs
@@ -84,8 +84,11 @@ class Step:
     """Say what an action decided: go to a screen, or stay and show an error line."""
 
     goto: str | None = None
-    error: str | None = None  # catalog key of the line shown above the re-shown screen
+    # Catalog key of a line shown above the screen: the re-shown one when there is no goto
+    # (an error), else the one gone to (a notice such as "PIN saved").
+    error: str | None = None
     replace: bool = False  # don't remember the current screen for "back"
+    values: Mapping[str, object] = field(default_factory=dict)  # placeholders of ``error``
 
 
 View = Callable[[Context], list[str]]

@@ -6,10 +6,19 @@ import re
 
 from ussd_menus import catalogs
 from ussd_menus.gsm7 import strip_accents
-from ussd_menus.port import CodeResult, ConfirmResult, Person, Port, ProblemKind
+from ussd_menus.port import (
+    CodeResult,
+    CodeSend,
+    ConfirmResult,
+    Person,
+    PinState,
+    Port,
+    ProblemKind,
+)
 
 NOTE_MAX = 300
 _CODE = re.compile(r"\d{6}")
+_PIN = re.compile(r"[0-9]{4}")
 
 _CONFIRM_KEYS = {
     ConfirmResult.CONFIRMED: "confirm.done",
@@ -22,6 +31,16 @@ _CODE_KEYS = {
     CodeResult.EXPIRED: "code.expired",
     CodeResult.LOCKED: "code.locked",
     CodeResult.NOT_AVAILABLE: "code.not_available",
+    CodeResult.SIM_SWAP: "wallet.sim_swap",
+}
+_SEND_KEYS = {
+    CodeSend.SENT: "sms.xt_sent",
+    CodeSend.ALREADY_VERIFIED: "wallet.already",
+    CodeSend.NO_WALLET: "wallet.none",
+    CodeSend.WAIT: "wallet.code_wait",
+    CodeSend.TOO_MANY: "wallet.code_limit",
+    CodeSend.SIM_SWAP: "wallet.sim_swap",
+    CodeSend.NOT_AVAILABLE: "code.not_available",
 }
 
 
@@ -49,7 +68,7 @@ class SmsResponder:
             if person is None:
                 return self._choose(lang, keyword, people)
             if keyword == "XN":
-                return self._confirm(lang, person)
+                return self._confirm(lang, person, rest)
             if keyword == "KN":
                 return self._complain(lang, person, rest)
             return self._verify(lang, person, rest)
@@ -85,13 +104,17 @@ class SmsResponder:
             if ent is None:
                 lines.append(self._t(lang, "sms.tc_none", name=name))
                 continue
+            amount = catalogs.money(lang, ent.monthly_amount)
+            if ent.period is None:  # enrolled and priced, but no cycle has paid them yet
+                lines.append(self._t(lang, "sms.tc_no_cycle", name=name, amount=amount))
+                continue
             status = ent.status.value if ent.status else "unknown"
-            period = catalogs.month(ent.period) if ent.period else "-"
+            period = catalogs.month(ent.period)
             line = self._t(
                 lang,
                 "sms.tc",
                 name=name,
-                amount=catalogs.money(lang, ent.monthly_amount),
+                amount=amount,
                 period=period,
                 status=self._t(lang, f"status.{status}"),
             )
@@ -100,10 +123,38 @@ class SmsResponder:
             lines.append(line)
         return "\n".join(lines)
 
-    def _confirm(self, lang: str, person: Person) -> str:
+    def _confirm(self, lang: str, person: Person, pin: str) -> str:
+        """Confirm receipt; with PINs on, only ``XN <PIN>`` does (``XN <number> <PIN>``)."""
         if self._port.requires_pin(person.ref):
-            return self._t(lang, "sms.use_ussd")  # SMS cannot carry the PIN step safely
+            refusal = self._check_pin(lang, person, pin.replace(" ", ""))
+            if refusal is not None:
+                return refusal
         return self._t(lang, _CONFIRM_KEYS[self._port.confirm_receipt(person.ref)])
+
+    def _check_pin(self, lang: str, person: Person, pin: str) -> str | None:
+        """Return why the PIN sent with XN does not open confirmation, or None when it does.
+
+        A PIN is chosen on USSD only: SMS cannot ask for it twice, and a PIN chosen by SMS
+        would sit in the phone's sent messages. Wrong PINs count towards the same lockout.
+        """
+        state = self._port.pin_status(person.ref).state
+        if state is PinState.LOCKED:
+            return self._t(lang, "pin.locked")
+        if state is PinState.NOT_SET:
+            return self._t(lang, "sms.pin_not_set")
+        if not _PIN.fullmatch(pin):
+            return self._t(lang, "sms.xn_pin")
+        # The PIN goes to the port and nowhere else: it is not logged, kept or echoed.
+        result = self._port.verify_pin(person.ref, pin)
+        if result is CodeResult.OK:
+            return None
+        if result is CodeResult.LOCKED:
+            return self._t(lang, "pin.locked")
+        if result is CodeResult.WRONG:
+            tries = self._port.pin_status(person.ref).tries_left
+            key = "pin.wrong_left" if tries else "pin.wrong"
+            return self._t(lang, key, tries=tries)
+        return self._t(lang, "code.not_available")
 
     def _complain(self, lang: str, person: Person, note: str) -> str:
         if not note:
@@ -113,6 +164,8 @@ class SmsResponder:
 
     def _verify(self, lang: str, person: Person, code: str) -> str:
         code = code.replace(" ", "")
+        if not code:  # "XT" alone asks for a code, sent to the wallet's phone
+            return self._t(lang, _SEND_KEYS[self._port.send_wallet_code(person.ref)])
         if not _CODE.fullmatch(code):
             return self._t(lang, "sms.xt_empty")
         # The code goes to the port and nowhere else: it is not logged or kept.

@@ -94,6 +94,16 @@ def ticket(ctx: Context) -> list[str]:
     return [ctx.t("problem.ticket", ticket=number)]
 
 
+def wallet_code_waiting(ctx: Context) -> str | None:
+    """Ask for the code only when one waits; else say why not, or offer to send one."""
+    status = ctx.port.wallet_status(ctx.ref)
+    if status is None:
+        return "wallet_missing"
+    if status.verified:
+        return "wallet_already"
+    return None if ctx.port.wallet_code_pending(ctx.ref) else "wallet_send"
+
+
 def has_latest_paid(ctx: Context) -> str | None:
     """Send the caller to an explanation when no payment has reached the wallet yet."""
     return None if ctx.port.latest_paid(ctx.ref) is not None else "confirm_none"
@@ -108,4 +118,7 @@ VIEWS: Mapping[str, View] = {
     "ticket": ticket,
 }
 
-GATES: Mapping[str, Gate] = {"has_latest_paid": has_latest_paid}
+GATES: Mapping[str, Gate] = {
+    "has_latest_paid": has_latest_paid,
+    "wallet_code_waiting": wallet_code_waiting,
+}

@@ -37,13 +37,16 @@ FORBIDDEN = {
 def init_app(app: APIFlask) -> None:
     """Register the ``/api/v1`` endpoints and keep the OpenAPI document to them."""
     from gateway.api import (  # noqa: F401 - registers the views
+        approvers,
         audit,
         beneficiaries,
         complaints,
         cycles,
+        pins,
         reconciliations,
         reports,
         rosters,
+        wallet_changes,
     )
 
     # webargs drops unknown query parameters by default (EXCLUDE) whatever the schema says;

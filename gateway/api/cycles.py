@@ -19,6 +19,7 @@ from gateway.api.domain import actor, domain_session, find_cycle
 from gateway.api.payroll_schemas import (
     AllocationIn,
     AllocationOut,
+    CycleApproval,
     CycleCreate,
     CycleList,
     CycleQuery,
@@ -26,6 +27,7 @@ from gateway.api.payroll_schemas import (
     PaymentQuery,
 )
 from gateway.api.payroll_schemas import Cycle as CycleOut
+from gateway.approvers.settings import second_factor as factor
 from gateway.payroll import cycles
 from gateway.payroll.commands import _cycle_dict
 from gateway.payroll.cycles import StepResult
@@ -109,29 +111,46 @@ def show_cycle(ref: str) -> dict[str, object]:
         return describe(session, find_cycle(session, ref))
 
 
-def _step(name: str, action: str, step: Step, summary: str, doc: str) -> None:
-    def view(ref: str) -> dict[str, object]:
+def _step(name: str, action: str, step: Step, summary: str, doc: str, *,
+          second_factor: bool = False) -> None:
+    def view(ref: str, json_data: dict[str, object] | None = None) -> dict[str, object]:
+        kwargs: dict[str, object] = {}
+        if second_factor:
+            code = (json_data or {}).get("totp")
+            kwargs["second_factor"] = factor(code if isinstance(code, str) else None)
         with domain_session() as session:
             cycle = find_cycle(session, ref)  # 404 for refs that cannot name a cycle
-            result = step(session, cycle.ref, actor())
+            result = step(session, cycle.ref, actor(), **kwargs)
             return describe(session, result.cycle, result.changed)
 
     view.__name__ = f"{name}_cycle"
     view.__doc__ = f"{summary}\n\n{doc}"
+    forbidden = "The role may not do this, or maker-checker: the approver prepared the cycle."
+    if second_factor:
+        forbidden += (" Or the approver's TOTP was refused (error.code totp_not_enrolled, "
+                      "totp_required, totp_invalid, totp_replayed or totp_locked); the cycle "
+                      "is unchanged.")
+    decorated = bp.output(CycleOut)(view)
+    if second_factor:
+        decorated = bp.input(CycleApproval, location="json")(decorated)
     decorated = bp.doc(responses={
-        403: "The role may not do this, or maker-checker: the approver prepared the cycle.",
+        403: forbidden,
         404: "No such cycle.", 409: "The cycle is not in a state that allows this step."},
-    )(bp.output(CycleOut)(view))
+    )(decorated)
     bp.post(f"/cycles/<ref>/{name}")(requires(action)(decorated))
 
 
 _step("submit", "cycles.prepare", cycles.submit_cycle, "Send a draft cycle for approval.",
       "Submitting again changes nothing (changed: false).")
 _step("approve", "cycles.approve", cycles.approve_cycle, "Approve a submitted cycle.",
-      "The approving key must not be the one that created or submitted it.")
+      "The approving key must not be the one that created or submitted it. Send "
+      '{"totp": "123456"} when the key has an authenticator (see /approver/totp); '
+      "approving an approved cycle again changes nothing and needs no code.",
+      second_factor=True)
 _step("release", "cycles.approve", cycles.release_cycle,
       "Release an approved cycle for disbursement.",
-      "Checks the month's funding; releasing again pays nobody twice (changed: false).")
+      "Checks the month's funding; releasing again pays nobody twice (changed: false) and "
+      'needs no code. Send {"totp": "123456"} as for approve.', second_factor=True)
 _step("cancel", "cycles.prepare", cycles.cancel_cycle, "Cancel a cycle before release.",
       "Its people may then be put in a new cycle.")
 

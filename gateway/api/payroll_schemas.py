@@ -21,8 +21,11 @@ from gateway.reconciliation.models import Category
 
 COMMUNE = Regexp(r"^\d{5}$", error="A commune code is 5 digits.")
 PROGRAM = Regexp(r"^[A-Za-z0-9_]{2,32}$", error="A program code is 2-32 letters, digits or _.")
-# Ids are compared with integer columns: keep keyset cursors well inside 64 bits.
-CURSOR = Range(0, 2**53)
+# Ids are 32-bit integer columns on PostgreSQL, which answers a larger bound with an error
+# (a 500), not an empty page: keyset cursors over ids stay inside int4.
+CURSOR = Range(0, 2**31 - 1)
+# The audit chain's seq is a BIGINT.
+SEQ_CURSOR = Range(0, 2**53)
 
 
 class Period(String):
@@ -98,6 +101,18 @@ class Cycle(Schema):
     released_by = String(allow_none=True)
     cancelled_by = String(allow_none=True)
     changed = Boolean(metadata={"description": "False when the step had already happened."})
+
+
+TOTP_CODE = Length(1, 16)
+
+
+class CycleApproval(Strict):
+    """What an approver sends to approve or release a cycle (the body may be omitted)."""
+
+    totp = String(validate=TOTP_CODE, metadata={
+        "description": "The current 6-digit code of the calling key's authenticator app; "
+                       "required when it has enrolled one, or always under the policy "
+                       "CHITRA_APPROVER_TOTP=required.", "example": "492039"})
 
 
 class CycleSummary(Schema):
@@ -222,7 +237,7 @@ class AuditVerifyOut(Schema):
 class AuditQuery(Strict):
     """A page of audit events in chain order."""
 
-    after = Integer(load_default=0, validate=CURSOR, metadata={
+    after = Integer(load_default=0, validate=SEQ_CURSOR, metadata={
         "description": "Give the last seq seen (next_after)."})
     limit = Integer(load_default=100, validate=Range(1, 1000))
 
@@ -408,3 +423,37 @@ class FindingList(Schema):
     items = List(Nested(FindingOut))
     next_offset = Integer(allow_none=True, metadata={
         "description": "Give as offset for the next page; null on the last."})
+
+
+# --- approvers' authenticators ---------------------------------------------------------------
+
+class TotpConfirm(Strict):
+    """The first code of a newly enrolled authenticator app."""
+
+    code = String(required=True, validate=TOTP_CODE, metadata={
+        "description": "The 6-digit code the app shows now.", "example": "492039"})
+
+
+class TotpState(Schema):
+    """An approver's authenticator enrolment, never with its secret."""
+
+    actor = String(metadata={"description": "The approver identity, apikey:<key name>."})
+    state = String(validate=OneOf(["pending", "active"]))
+    enrolled_at = String()
+    enrolled_by = String()
+    confirmed_at = String(allow_none=True)
+    last_used_at = String(allow_none=True)
+    failures = Integer()
+
+
+class TotpEnrolment(Schema):
+    """A new authenticator secret: shown in this answer once, and never again."""
+
+    actor = String()
+    state = String(metadata={"description": "pending until confirmed with a first code."})
+    otpauth_uri = String(metadata={"description": "Provisioning URI (what the QR code holds)."})
+    secret = String(metadata={"description": "Base32 secret, for typing into an app by hand."})
+    issuer = String()
+    digits = Integer()
+    period = Integer(metadata={"description": "Seconds per code."})
+    qr_svg = String(metadata={"description": "The QR code as an SVG document."})

@@ -34,6 +34,8 @@ ROLE_MATRIX: Mapping[str, frozenset[Role]] = MappingProxyType({
     "cycles.read": frozenset({OFFICER, APPROVER, AUDITOR}),
     "cycles.prepare": frozenset({OFFICER}),
     "cycles.approve": frozenset({APPROVER}),
+    # An approver key enrols and confirms its own authenticator app (TOTP for approvals).
+    "approver.totp": frozenset({APPROVER}),
     "budget.allocate": frozenset({OFFICER}),
     # Recipient phones are masked for approvers (as beneficiaries.read).
     "payments.read": frozenset({OFFICER, APPROVER, AUDITOR}),
@@ -46,6 +48,15 @@ ROLE_MATRIX: Mapping[str, frozenset[Role]] = MappingProxyType({
     # differs; it moves no money. Findings carry references, states and amounts, no phones.
     "reconciliation.run": frozenset({OFFICER, AUDITOR}),
     "reconciliation.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+    # Wallet changes, maker-checker between two officers (never the same API key); phones
+    # are masked in every answer, reasons shown only to roles that may see personal data.
+    "wallet_changes.request": frozenset({OFFICER}),
+    "wallet_changes.approve": frozenset({OFFICER}),
+    "wallet_changes.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+    # USSD PINs: the state and dates only (never a PIN or hash). Officers reset a forgotten
+    # or locked PIN after checking the person's identity; the reset is audited.
+    "pins.read": frozenset({OFFICER, AUDITOR}),
+    "pins.reset": frozenset({OFFICER}),
 })
 
 

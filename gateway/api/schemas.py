@@ -156,3 +156,27 @@ class ImportRunList(Schema):
 
     items = List(Nested(ImportRun))
 
+
+
+# --- USSD PINs --------------------------------------------------------------------------
+
+class PinStatusOut(Schema):
+    """Where a beneficiary's USSD PIN stands; never the PIN or its hash."""
+
+    beneficiary = String(metadata={"description": "The beneficiary's public reference."})
+    state = String(validate=OneOf(["not_set", "set", "locked"]), metadata={
+        "description": "not_set: chosen at the next USSD use; locked: 3 wrong tries, "
+                       "only a reset opens it."})
+    failed_attempts = Integer()
+    tries_left = Integer()
+    set_at = DateTime(allow_none=True)
+    locked_at = DateTime(allow_none=True)
+    reset_at = DateTime(allow_none=True)
+    reset_by = String(allow_none=True)
+
+
+class PinResetOut(PinStatusOut):
+    """The PIN after an officer's reset, and whether the reset changed anything."""
+
+    changed = Boolean(metadata={"description": "False when there was no PIN to reset."})
+    previous = String(validate=OneOf(["not_set", "set", "locked"]))

@@ -25,6 +25,19 @@ def _post_hop(url: str, form: dict[str, str]) -> str:
         raise click.ClickException(f"cannot reach {url}: {exc.reason}") from None
 
 
+def split_dial(code: str, service_code: str) -> tuple[str, list[str]]:
+    """Split a dial string into AT's ``serviceCode`` and the inputs it pre-fills.
+
+    ``*384*12*1#`` dialled on the service ``*384*12#`` pre-fills ``["1"]``, as on AT; a
+    code that is not the service's own is sent as the service code with nothing pre-filled.
+    """
+    dialled = code.strip().rstrip("#")
+    base = service_code.strip().rstrip("#")
+    if dialled == base or not dialled.startswith(base + "*"):
+        return dialled + "#", []
+    return base + "#", [part for part in dialled[len(base) + 1:].split("*") if part]
+
+
 @click.command("ussd-sim")
 @click.option("--phone", required=True, help="The caller's phone, e.g. 0912345678.")
 @click.option("--code", default="*384*12#", show_default=True, help="The USSD code dialled.")
@@ -34,7 +47,10 @@ def _post_hop(url: str, form: dict[str, str]) -> str:
 @with_appcontext
 def ussd_sim(phone: str, code: str, url: str, key: str | None) -> None:
     """Dial the gateway's USSD menus from this terminal, as Africa's Talking would."""
-    key = key or current_app.config.get("AT_CALLBACK_KEY")
+    from gateway.telco.trust import split_keys
+
+    # During a rotation the setting is "new,old": dial with the current (first) key.
+    key = key or next(iter(split_keys(current_app.config.get("AT_CALLBACK_KEY"))), None)
     if not key:
         raise click.ClickException("set CHITRA_AT_CALLBACK_KEY or pass --key")
     from gateway.registry.validation import InvalidValue, parse_phone
@@ -44,14 +60,12 @@ def ussd_sim(phone: str, code: str, url: str, key: str | None) -> None:
     except InvalidValue as exc:
         raise click.ClickException(exc.en) from None
     endpoint = f"{url.rstrip('/')}/telco/africastalking/{key}/ussd"
-    # A dial string such as *384*12*1# arrives with its extra parts pre-filled, as on AT.
-    service, *prefilled = code.strip().rstrip("#").lstrip("*").split("*") or [""]
-    inputs = [p for p in prefilled if p]
+    service, inputs = split_dial(code, str(current_app.config.get("USSD_CODE") or code))
     session_id = f"ATUid_sim_{uuid.uuid4().hex[:16]}"
-    click.echo(f"Dialling *{service}# ... (Ctrl-D to hang up)")
+    click.echo(f"Dialling {code.strip()} ... (Ctrl-D to hang up)")
     while True:
         screen = _post_hop(endpoint, {
-            "sessionId": session_id, "serviceCode": f"*{service}#", "phoneNumber": e164,
+            "sessionId": session_id, "serviceCode": service, "phoneNumber": e164,
             "networkCode": "45204", "text": "*".join(inputs)})
         kind, _, body = screen.partition(" ")
         click.echo("-" * 32)
@@ -77,15 +91,12 @@ def sms_group() -> None:
 @with_appcontext
 def sms_notices(as_json: bool) -> None:
     """Turn pending payment events into SMS notices (queued until 07:00 at night)."""
-    from gateway.channels.notices import NoticeSettings, parse_hours, stage_notices
+    from gateway.channels.notices import notice_settings, stage_notices
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
 
-    cfg = current_app.config
-    start, end = parse_hours(cfg["NOTICE_HOURS"])
-    settings = NoticeSettings(str(cfg["HOTLINE"]), str(cfg["SMS_SHORTCODE"]),
-                              str(cfg["USSD_CODE"]), start, end)
+    settings = notice_settings(current_app.config)
     queued = stage_notices(get_db(), get_pii(), settings, redis_client=get_redis())
     emit({"queued": queued}, as_json, lambda d: f"{d['queued']} notice(s) queued")
 
@@ -95,6 +106,7 @@ def sms_notices(as_json: bool) -> None:
 @with_appcontext
 def sms_send(as_json: bool) -> None:
     """Send every queued SMS that is due, batched by text."""
+    from gateway.channels.notices import notice_settings
     from gateway.channels.sms import send_queued, sms_api_from_config
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
@@ -104,8 +116,10 @@ def sms_send(as_json: bool) -> None:
         api = sms_api_from_config(current_app.config)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
+    settings = notice_settings(current_app.config)
     report = send_queued(get_db(), get_pii(), api, sender_id=current_app.config["AT_SENDER_ID"],
-                         redis_client=get_redis())
+                         redis_client=get_redis(),
+                         notice_hours=(settings.start_hour, settings.end_hour))
     data = {"sent": report.sent, "failed": report.failed, "retry": report.retry,
             "calls": report.calls, "reasons": report.reasons}
     emit(data, as_json, lambda d: f"sent {d['sent']}, failed {d['failed']}, "

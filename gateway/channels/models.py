@@ -18,6 +18,7 @@ class SmsKind(str, enum.Enum):
     NOTICE = "notice"  # a payment succeeded, failed or is held
     REPLY = "reply"  # the answer to an inbound SMS
     TICKET = "ticket"  # a complaint's ticket number after a USSD complaint
+    OTP = "otp"  # a one-time code: body sealed while queued, scrubbed once sent
 
 
 class SmsStatus(str, enum.Enum):

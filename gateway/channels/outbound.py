@@ -19,6 +19,8 @@ from gateway.registry.models import utcnow
 
 TOPIC = "sms.outbound"
 BODY_MAX = 459  # three concatenated GSM-7 parts; our texts are far shorter
+# What a one-time code message's body becomes once sent: the code is not kept.
+SCRUBBED = "[one-time code removed after sending]"
 
 
 def stage_sms(session: Session, codec: PiiCodec, phone: str, body: str, kind: SmsKind, *,
@@ -26,6 +28,8 @@ def stage_sms(session: Session, codec: PiiCodec, phone: str, body: str, kind: Sm
     """Queue one SMS to an E.164 phone with an outbox row; return its id (None if a duplicate).
 
     ``dedupe_key`` names the event the message tells of; the same key never queues twice.
+    A one-time code message (``SmsKind.OTP``) is stored sealed like personal data, and the
+    sender replaces it with ``SCRUBBED`` once it is sent or given up.
     """
     if dedupe_key is not None and session.scalar(
             sa.select(SmsMessage.id).where(SmsMessage.dedupe_key == dedupe_key)) is not None:
@@ -34,13 +38,29 @@ def stage_sms(session: Session, codec: PiiCodec, phone: str, body: str, kind: Sm
     now = utcnow()
     message = SmsMessage(
         ref=ref, phone_enc=codec.seal("sms_message", "phone", ref, phone),
-        phone_bidx=codec.phone_index(phone), body=body[:BODY_MAX], kind=kind.value,
+        phone_bidx=codec.phone_index(phone),
+        body=(codec.seal("sms_message", "body", ref, body[:BODY_MAX]) if kind is SmsKind.OTP
+              else body[:BODY_MAX]),
+        kind=kind.value,
         status=SmsStatus.QUEUED.value, not_before=not_before, attempts=0,
         dedupe_key=dedupe_key, created_at=now, updated_at=now)
     session.add(message)
     session.flush()
     emit(session, TOPIC, [{"sms_id": message.id}])
     return message.id
+
+
+def open_body(codec: PiiCodec, message: SmsMessage) -> str:
+    """Return the text to send: one-time code messages are unsealed (only the sender does)."""
+    if message.kind == SmsKind.OTP.value and message.body != SCRUBBED:
+        return codec.open("sms_message", "body", message.ref, message.body)
+    return message.body
+
+
+def scrub_secret(message: SmsMessage) -> None:
+    """Forget a one-time code message's text once it needs no further sending."""
+    if message.kind == SmsKind.OTP.value:
+        message.body = SCRUBBED
 
 
 def open_phone(codec: PiiCodec, message: SmsMessage) -> str:

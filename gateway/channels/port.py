@@ -7,6 +7,8 @@ cannot undo it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import redis
@@ -24,15 +26,22 @@ from gateway.payroll.payments import transition
 from gateway.payroll.rules import Enrolled, NoRule
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_name, mask_phone
+from gateway.pins import service as pins
 from gateway.registry.models import Beneficiary, BeneficiaryStatus, Enrolment, WalletLink
+from gateway.wallets.verification import ConfirmStatus, StartStatus, WalletVerification
+from otp.pin import verify_pin as pin_matches
 from ussd_menus.catalogs import CATALOGS
 from ussd_menus.port import (
     CodeResult,
+    CodeSend,
     ConfirmResult,
     Entitlement,
     PaymentLine,
     PaymentStatus,
     Person,
+    PinChange,
+    PinState,
+    PinStatus,
     ProblemKind,
     WalletStatus,
 )
@@ -61,6 +70,63 @@ _PROVIDER_NAMES = {
     "momo": "MoMo", "zalopay": "ZaloPay", "sandbox": "Sandbox",
 }
 _KNOWN_LANGUAGES = frozenset(CATALOGS)
+# How the wallet verification service's outcomes reach the menus.
+_CONFIRMED = {
+    ConfirmStatus.VERIFIED: CodeResult.OK,
+    ConfirmStatus.ALREADY_VERIFIED: CodeResult.OK,
+    ConfirmStatus.WRONG: CodeResult.WRONG,
+    ConfirmStatus.EXPIRED: CodeResult.EXPIRED,
+    ConfirmStatus.LOCKED: CodeResult.LOCKED,
+    ConfirmStatus.THROTTLED: CodeResult.LOCKED,
+    ConfirmStatus.SIM_SWAP: CodeResult.SIM_SWAP,
+}
+_SENT = {
+    StartStatus.SENT: CodeSend.SENT,
+    StartStatus.ALREADY_VERIFIED: CodeSend.ALREADY_VERIFIED,
+    StartStatus.NO_LINK: CodeSend.NO_WALLET,
+    StartStatus.COOLDOWN: CodeSend.WAIT,
+    StartStatus.PHONE_LIMITED: CodeSend.TOO_MANY,
+    StartStatus.THROTTLED: CodeSend.TOO_MANY,
+    StartStatus.SIM_SWAP: CodeSend.SIM_SWAP,
+    StartStatus.CHECK_UNAVAILABLE: CodeSend.NOT_AVAILABLE,
+}
+
+
+# The two reads of nearly every USSD session, built once: Core statements with bound
+# parameters skip the per-call construction and ORM work (about 4x less CPU per call).
+_WALLET_OWNERS = sa.select(WalletLink.beneficiary_id).where(
+    WalletLink.phone_bidx == sa.bindparam("digest"))
+_PEOPLE_BY_PHONE = (
+    sa.select(Beneficiary.ref, Beneficiary.name_enc)
+    .where(sa.or_(Beneficiary.phone_bidx == sa.bindparam("digest"),
+                  Beneficiary.rep_phone_bidx == sa.bindparam("digest"),
+                  Beneficiary.id.in_(_WALLET_OWNERS)),
+           Beneficiary.status != BeneficiaryStatus.DECEASED.value)
+    .order_by(Beneficiary.id).limit(MAX_PEOPLE))
+_ID_BY_REF = sa.select(Beneficiary.id).where(Beneficiary.ref == sa.bindparam("ref"))
+# The entitlement screen ("1"): the latest payment by ref, plain columns, one query.
+_LATEST_BY_REF = (
+    sa.select(Program.code, Payment.amount, Cycle.period, Payment.state, Cycle.payment_date)
+    .join(Cycle, Cycle.id == Payment.cycle_id)
+    .join(Program, Program.id == Cycle.program_id)
+    .join(Beneficiary, Beneficiary.id == Payment.beneficiary_id)
+    .where(Beneficiary.ref == sa.bindparam("ref"),
+           Payment.state != PaymentState.CANCELLED.value)
+    .order_by(Cycle.period.desc(), Payment.id.desc()).limit(1))
+
+
+@contextmanager
+def _read(db: Database) -> Iterator[sa.Connection]:
+    """Lend a connection in autocommit for one single-statement read.
+
+    No BEGIN and no ROLLBACK around one SELECT: on PostgreSQL that halves a read's wall time
+    (two fewer round trips); one statement sees one consistent snapshot anyway. SQLite has no
+    round trips to save and its driver pays more to switch modes than it would save.
+    """
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn
 
 
 def language_key(codec: PiiCodec, phone: str) -> str:
@@ -81,28 +147,25 @@ class DbPort:
 
     def __init__(self, db: Database, codec: PiiCodec, redis_client: redis.Redis, *,
                  hotline: str = "1900 0000", province_code: str | None = None,
-                 channel: str = "ussd", today: date | None = None) -> None:
-        """Use ``db`` and ``redis_client``; ``channel`` (ussd|sms) is recorded on actions."""
+                 channel: str = "ussd", today: date | None = None,
+                 wallets: WalletVerification | None = None) -> None:
+        """Use ``db`` and ``redis_client``; ``channel`` (ussd|sms) is recorded on actions.
+
+        ``wallets`` verifies wallet links by SMS code; without it codes are NOT_AVAILABLE.
+        """
         self._db, self._codec, self._redis = db, codec, redis_client
         self._hotline, self._province = hotline, province_code
         self._channel = channel
         self._today = today
+        self._wallets = wallets
 
     # --- who is calling ------------------------------------------------------------------
 
     def people_for_phone(self, phone: str) -> list[Person]:
         """List the beneficiaries this E.164 phone may act for (empty when unknown)."""
         digest = self._codec.phone_index(phone)
-        with self._db.sessionmaker() as s:
-            wallet_owner = sa.select(WalletLink.beneficiary_id).where(
-                WalletLink.phone_bidx == digest)
-            rows = s.execute(
-                sa.select(Beneficiary.ref, Beneficiary.name_enc)
-                .where(sa.or_(Beneficiary.phone_bidx == digest,
-                              Beneficiary.rep_phone_bidx == digest,
-                              Beneficiary.id.in_(wallet_owner)),
-                       Beneficiary.status != BeneficiaryStatus.DECEASED.value)
-                .order_by(Beneficiary.id).limit(MAX_PEOPLE)).all()
+        with _read(self._db) as conn:
+            rows = conn.execute(_PEOPLE_BY_PHONE, {"digest": digest}).all()
         return [Person(ref, mask_name(self._codec.open("beneficiary", "name", ref, token)))
                 for ref, token in rows]
 
@@ -140,15 +203,16 @@ class DbPort:
 
     def entitlement(self, ref: str) -> Entitlement | None:
         """Give the beneficiary's programme, monthly amount and current cycle, or None."""
-        with self._db.sessionmaker() as s:
+        with _read(self._db) as conn:
+            latest = conn.execute(_LATEST_BY_REF, {"ref": ref}).first()
+        if latest is not None:
+            code, amount, period, state, payment_date = latest
+            return Entitlement(_programme(code), amount, period, _STATUS.get(state),
+                               payment_date)
+        with self._db.sessionmaker() as s:  # not paid yet: price them by the rules
             person = self._beneficiary(s, ref)
             if person is None:
                 return None
-            latest = self._payments(s, person.id, 1)
-            if latest:
-                payment, cycle, code = latest[0]
-                return Entitlement(_programme(code), payment.amount, cycle.period,
-                                   _STATUS.get(payment.state), cycle.payment_date)
             amount = self._rule_amount(s, person)
             if amount is None:
                 return None
@@ -237,17 +301,101 @@ class DbPort:
             return WalletStatus(_PROVIDER_NAMES.get(wallet.provider, wallet.provider),
                                 mask_phone(phone), wallet.verified)
 
+    # --- wallet verification (gateway.wallets): a code SMSed to the wallet's phone ------
+
+    def _wallet_link(self, s: Session, ref: str) -> WalletLink | None:
+        return s.scalar(sa.select(WalletLink).join(Beneficiary).where(Beneficiary.ref == ref))
+
     def verify_wallet_code(self, ref: str, code: str) -> CodeResult:
-        """Answer that wallet verification by code is not available yet (OTP ships later)."""
-        return CodeResult.NOT_AVAILABLE
+        """Check a code sent to the wallet's phone; success verifies the link, frees its money."""
+        if self._wallets is None:
+            return CodeResult.NOT_AVAILABLE
+        with self._db.session() as s:
+            link = self._wallet_link(s, ref)
+            if link is None:
+                return CodeResult.NOT_AVAILABLE
+            result = self._wallets.confirm(s, link.ref, code,
+                                           actor=f"{self._channel}:beneficiary")
+        return _CONFIRMED.get(result.status, CodeResult.NOT_AVAILABLE)
+
+    def wallet_code_pending(self, ref: str) -> bool:
+        """Tell whether a code for the wallet's current phone waits to be typed."""
+        if self._wallets is None:
+            return True  # the prompt then explains that verification is not open
+        with self._db.sessionmaker() as s:
+            link = self._wallet_link(s, ref)
+            return link is not None and self._wallets.pending(link)
+
+    def send_wallet_code(self, ref: str) -> CodeSend:
+        """SMS a fresh code to the wallet's phone (which may not be the caller's)."""
+        if self._wallets is None:
+            return CodeSend.NOT_AVAILABLE
+        with self._db.session() as s:
+            link = self._wallet_link(s, ref)
+            if link is None:
+                return CodeSend.NO_WALLET
+            result = self._wallets.start_verification(
+                s, link, actor=f"{self._channel}:beneficiary")
+        return _SENT[result.status]
+
+    # --- the PIN (gateway.pins): per beneficiary, chosen at first use ------------------
 
     def requires_pin(self, ref: str) -> bool:
-        """Tell that no PIN is asked yet: PINs come with the OTP feature."""
-        return False
+        """Tell that protected screens always need the PIN step (chosen first, then asked)."""
+        return True
+
+    def pin_status(self, ref: str) -> PinStatus:
+        """Tell whether the beneficiary has a PIN; an unknown ref is treated as locked."""
+        with self._db.sessionmaker() as s:
+            # Every protected screen asks this: read the id only, not the whole (encrypted) row.
+            person_id = s.execute(_ID_BY_REF, {"ref": ref}).scalar()
+            if person_id is None:
+                return PinStatus(PinState.LOCKED)
+            return pins.pin_status(s, person_id)
+
+    def choose_pin(self, ref: str, pin: str) -> PinChange:
+        """Take the first entry of a new PIN, refusing one built from the person's own data."""
+        with self._db.session() as s:
+            person = self._beneficiary(s, ref)
+            if person is None:
+                return PinChange.ALREADY_SET  # stale session: nothing to protect any more
+            return pins.choose_pin(s, person.id, pin, self._personal_pins(person))
+
+    def repeat_pin(self, ref: str, pin: str) -> PinChange:
+        """Take the repeated PIN; saving it is audited as the beneficiary's act."""
+        with self._db.session() as s:
+            person = self._beneficiary(s, ref)
+            if person is None:
+                return PinChange.EXPIRED
+            return pins.repeat_pin(s, person.id, pin, actor=f"{self._channel}:beneficiary",
+                                   subject_ref=ref)
 
     def verify_pin(self, ref: str, pin: str) -> CodeResult:
-        """Answer that PINs are not available yet."""
-        return CodeResult.NOT_AVAILABLE
+        """Check the PIN: the try is counted (committed) before the slow hash is compared."""
+        with self._db.session() as s:
+            person = self._beneficiary(s, ref)
+            if person is None:
+                return CodeResult.LOCKED
+            person_id = person.id
+            stored = pins.reserve_try(s, person_id)
+        if stored is None:
+            state = self.pin_status(ref).state
+            return CodeResult.LOCKED if state is PinState.LOCKED else CodeResult.NOT_AVAILABLE
+        right = pin_matches(pin, stored)
+        with self._db.session() as s:
+            if pins.settle_try(s, person_id, stored, right,
+                               actor=f"{self._channel}:beneficiary", subject_ref=ref):
+                return CodeResult.OK
+            locked = pins.pin_status(s, person_id).state is PinState.LOCKED
+        return CodeResult.LOCKED if locked else CodeResult.WRONG
+
+    def _personal_pins(self, person: Beneficiary) -> list[str]:
+        """List 4-digit strings too close to the person to be a PIN: birth year, day, phone."""
+        born = date.fromisoformat(
+            self._codec.open("beneficiary", "dob", person.ref, person.dob_enc))
+        phone = self._codec.open("beneficiary", "phone", person.ref, person.phone_enc)
+        return [f"{born.year:04d}", f"{born.day:02d}{born.month:02d}",
+                f"{born.month:02d}{born.day:02d}", phone[-4:]]
 
     def send_sms(self, phone: str, text: str) -> None:
         """Queue an SMS to the phone (the ticket after a USSD complaint); never send inline."""

@@ -13,10 +13,19 @@ def hit(client: redis.Redis, scope: str, phone_index: str, window_seconds: int) 
     Callers compare the count with ``limit``; returning the count lets them answer the
     first refused request and stay silent for the rest.
     """
-    window = int(time.time()) // window_seconds
-    key = f"chitra:rl:{scope}:{phone_index}:{window}"
     pipe = client.pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, window_seconds + 5)
+    queue_hit(pipe, scope, phone_index, window_seconds)
     count, _ = pipe.execute()
     return int(count)
+
+
+def queue_hit(pipe: redis.client.Pipeline, scope: str, phone_index: str,
+              window_seconds: int) -> None:
+    """Queue one request's count on the caller's pipeline; its first result is the count.
+
+    Lets a caller fold the count into a round trip it makes anyway (the USSD session read).
+    """
+    window = int(time.time()) // window_seconds
+    key = f"chitra:rl:{scope}:{phone_index}:{window}"
+    pipe.incr(key)
+    pipe.expire(key, window_seconds + 5)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from gateway.channels.models import FINAL_SMS_STATES, SmsKind, SmsMessage, SmsStatus
 from gateway.channels.notices import not_before
-from gateway.channels.outbound import TOPIC, open_phone
+from gateway.channels.outbound import TOPIC, open_body, open_phone, scrub_secret
 from gateway.db import Database
 from gateway.outbox import OutboxEvent
 from gateway.pii.codec import PiiCodec
@@ -156,7 +156,7 @@ def _send(db: Database, codec: PiiCodec, api: SmsApi, sender_id: str | None, now
     for batch in _batches(items):
         report.calls += 1
         try:
-            answer = api.send(batch[0][0].body, [phone for _, phone in batch],
+            answer = api.send(open_body(codec, batch[0][0]), [phone for _, phone in batch],
                               sender_id=sender_id, timeout=TIMEOUT)
         except (AfricasTalkingException, OSError, ValueError) as exc:
             # The whole call failed (HTTP 4xx/5xx, network): nothing was accepted; try later.
@@ -178,6 +178,7 @@ def _retry_later(db: Database, ids: list[int], report: SendReport) -> None:
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = SmsStatus.FAILED.value
                 message.failure_reason = "SendError"
+                scrub_secret(message)
                 report.failed += 1
             else:
                 report.retry += 1
@@ -190,6 +191,7 @@ def _apply_recipient(s: Session, message_id: int, answer: dict[str, Any] | None,
         return
     message.attempts += 1
     message.updated_at = now
+    scrub_secret(message)  # sent or refused for good: a one-time code is not kept either way
     try:
         code = int(answer.get("statusCode", 0)) if answer else 0
     except (TypeError, ValueError):

@@ -8,6 +8,7 @@ answers, so duplicates, reordering and concurrency leave one effect.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from gateway.payroll.payments import Change, transition_batch
 from wallet_adapters import CallbackEvent, TransferStatus
 
 log = logging.getLogger(__name__)
+_REF = re.compile(r"[0-9a-f]{32}")
 S = PaymentState
 TARGETS = {TransferStatus.SUCCEEDED: S.SUCCEEDED, TransferStatus.FAILED: S.FAILED,
            TransferStatus.PENDING: S.ACCEPTED}
@@ -34,8 +36,14 @@ class Applied:
 
 
 def normalise_ref(key: str) -> str:
-    """Return our payment reference from an idempotency key as providers echo it."""
-    return key.replace("-", "").strip().lower()
+    """Return our payment reference from an idempotency key as providers echo it.
+
+    Anything that cannot be one of our references (32 hex digits) becomes ``""``, which names
+    no payment: an untrusted key never reaches the database as typed (PostgreSQL refuses NUL
+    characters in text with an error, not a miss).
+    """
+    ref = str(key).replace("-", "").strip().lower()
+    return ref if _REF.fullmatch(ref) else ""
 
 
 def request_status_query(session: Session, idempotency_key: str | None, why: str) -> bool:
@@ -65,6 +73,12 @@ def apply_event(session: Session, provider: str, event: CallbackEvent) -> Applie
     target = TARGETS.get(event.status)
     if target is None:
         return Applied(202, "not final; nothing to do")
+    if target is S.SUCCEEDED and event.amount is None:
+        # Money is never settled on a callback that does not say how much arrived (absent
+        # or unreadable, e.g. "500.50" in đồng): the status query's answer decides.
+        log.warning("callback for payment %s reports success without an amount; asking", row.id)
+        request_status_query(session, event.idempotency_key, "success callback without amount")
+        return Applied(202, "no amount; status query requested")
     moved = transition_batch(session, target, [
         Change(row.id, event.provider_ref, event.reason if target is S.FAILED else None)])
     return Applied(200, "applied" if moved else "already applied")

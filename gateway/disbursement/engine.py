@@ -6,16 +6,18 @@ One call of ``send`` handles a chunk of payments:
    or ``sending`` — a conditional UPDATE, so a duplicate job claims nothing;
 2. call: every claimed payment goes to its provider concurrently, throttled per provider,
    with the payment's own idempotency key (its reference) on every try;
-3. apply: outcomes are written in one transaction with their ledger postings. A timeout or
-   a lost answer makes the payment ``unknown``: only ``poll`` (a status query with the same
-   key) resolves it — never a blind resend. Errors the provider certainly did not apply
-   return the payment to ``ready`` with a back-off.
+3. apply: outcomes are written as they arrive, a small batch per transaction, with their
+   ledger postings. A timeout or a lost answer makes the payment ``unknown``: only ``poll``
+   (a status query with the same key) resolves it — never a blind resend. Errors the
+   provider certainly did not apply return the payment to ``ready`` with a back-off.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import queue
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 import wallet_adapters
-from gateway.db import Database
+from gateway.db import Database, id_in
 from gateway.disbursement.limits import ProviderThrottle
 from gateway.disbursement.providers import provider_settings
 from gateway.payroll.models import Cycle, Payment, PaymentState
@@ -33,6 +35,9 @@ from gateway.payroll.payments import Change, transition_batch
 from gateway.pii.codec import PiiCodec
 from gateway.refs import as_uuid
 from gateway.registry.models import WalletLink, utcnow
+from gateway.wallets.payout_gate import HOLD_REASON as SIM_SWAP_HOLD
+from gateway.wallets.payout_gate import sim_swap_gate
+from otp import SimSwapCheck
 from wallet_adapters import (
     AdapterError,
     TransferNotFound,
@@ -45,6 +50,11 @@ from wallet_adapters import (
 log = logging.getLogger(__name__)
 S = PaymentState
 MAX_ATTEMPTS = 8  # retryable errors (never applied) before the payment is given up as failed
+# Outcomes are applied in batches of up to APPLY_BATCH, gathered for at most APPLY_WINDOW_S
+# after the first one arrives: large enough that a fast provider costs one transaction per
+# few hundred payments, short enough that one slow answer delays nobody else's.
+APPLY_BATCH = 500
+APPLY_WINDOW_S = 0.05
 
 
 def backoff(attempts: int) -> timedelta:
@@ -67,8 +77,12 @@ class Disburser:
     def __init__(self, db: Database, codec: PiiCodec, *, redis_client: Any = None,
                  enabled: Sequence[str] | None = None, callback_base: str | None = None,
                  adapter_overrides: dict[str, dict[str, Any]] | None = None,
-                 now: Callable[[], datetime] = utcnow) -> None:
+                 now: Callable[[], datetime] = utcnow, sim_swap: SimSwapCheck | None = None,
+                 sim_swap_max_age_hours: int = 72) -> None:
         self.db = db
+        # None: no SIM-swap check configured, and the claim step asks nothing.
+        self.sim_swap = sim_swap
+        self.sim_swap_max_age_hours = sim_swap_max_age_hours
         self.codec = codec
         self.redis = redis_client
         self.enabled = list(enabled) if enabled is not None else None
@@ -99,14 +113,52 @@ class Disburser:
     # -- send -----------------------------------------------------------------------------
 
     def send(self, payment_ids: Sequence[int]) -> Outcome:
-        """Claim, pay and settle a chunk of payments; return what happened."""
+        """Claim, pay and settle a chunk of payments; return what happened.
+
+        Outcomes are written as they arrive, in small batches, while the rest of the chunk's
+        calls are still in flight: a slow provider answer does not hold back the others' ledger
+        postings and notices, and a worker killed mid-chunk leaves only its unanswered calls
+        in ``sending`` for the sweeper (each resolved by a status query).
+        """
         outcome = Outcome()
         claimed = self._claim(payment_ids, outcome)
         if not claimed:
             return outcome
-        results = self._run(self._call_all(claimed))
-        self._apply(claimed, results, outcome)
+        arrived: queue.SimpleQueue[tuple[dict[str, Any], Any]] = queue.SimpleQueue()
+        calls = self._submit(self._call_all(claimed, arrived))
+        left = len(claimed)
+        while left:
+            batch = self._next_batch(arrived, left, calls)
+            self._apply(batch, outcome)
+            left -= len(batch)
+        calls.result()
         return outcome
+
+    @staticmethod
+    def _next_batch(arrived: queue.SimpleQueue[tuple[dict[str, Any], Any]], left: int,
+                    calls: Any) -> list[tuple[dict[str, Any], Any]]:
+        """Wait for the next outcome, then gather more for a short window or up to a batch."""
+        while True:
+            try:
+                batch = [arrived.get(timeout=1.0)]
+                break
+            except queue.Empty:
+                if calls.done():
+                    # The calls ended without answering for everyone (the loop was stopped):
+                    # raise, leaving the rest in ``sending`` for the sweeper's status queries.
+                    calls.result()
+                    raise RuntimeError(
+                        "transfer calls ended without an outcome for every payment") from None
+        deadline = time.monotonic() + APPLY_WINDOW_S
+        while len(batch) < min(left, APPLY_BATCH):
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                break
+            try:
+                batch.append(arrived.get(timeout=wait))
+            except queue.Empty:
+                break
+        return batch
 
     def _claim(self, payment_ids: Sequence[int], outcome: Outcome) -> list[dict[str, Any]]:
         P, W, C = Payment.__table__, WalletLink.__table__, Cycle.__table__
@@ -115,10 +167,11 @@ class Disburser:
             rows = session.execute(
                 sa.select(P.c.id, P.c.ref, P.c.amount, P.c.provider, P.c.phone_bidx,
                           P.c.attempts, W.c.verified, W.c.flag, W.c.phone_bidx.label("w_bidx"),
-                          W.c.phone_enc, W.c.ref.label("w_ref"), C.c.period)
+                          W.c.phone_enc, W.c.ref.label("w_ref"), W.c.id.label("w_id"),
+                          C.c.period)
                 .select_from(P.join(C, C.c.id == P.c.cycle_id)
                              .outerjoin(W, W.c.id == P.c.wallet_link_id))
-                .where(P.c.id.in_(list(payment_ids)), P.c.state == S.READY.value,
+                .where(id_in(session, P.c.id, payment_ids), P.c.state == S.READY.value,
                        sa.or_(P.c.next_attempt_at.is_(None), P.c.next_attempt_at <= now))
             ).all()
             holds: list[Change] = []
@@ -129,6 +182,11 @@ class Disburser:
                     holds.append(Change(r.id, reason=reason))
                 else:
                     go[r.id] = r
+            if self.sim_swap is not None and go:
+                swapped, deferred = sim_swap_gate(session, self.codec, self.sim_swap,
+                                                  self.sim_swap_max_age_hours, go, now)
+                holds += [Change(pid, reason=SIM_SWAP_HOLD) for pid in sorted(swapped)]
+                go = {pid: r for pid, r in go.items() if pid not in swapped | deferred}
             outcome.held = len(transition_batch(session, S.HELD, holds))
             moved = transition_batch(session, S.SENDING, [Change(pid) for pid in go])
             claimed = []
@@ -143,8 +201,12 @@ class Disburser:
         outcome.claimed = len(claimed)
         return claimed
 
-    async def _call_all(self, claimed: list[dict[str, Any]]) -> list[Any]:
-        return await asyncio.gather(*(self._call(p) for p in claimed))
+    async def _call_all(self, claimed: list[dict[str, Any]],
+                        arrived: queue.SimpleQueue[tuple[dict[str, Any], Any]]) -> None:
+        async def one(p: dict[str, Any]) -> None:
+            arrived.put((p, await self._call(p)))
+
+        await asyncio.gather(*(one(p) for p in claimed))
 
     async def _call(self, p: dict[str, Any]) -> TransferResult | BaseException:
         try:
@@ -159,11 +221,10 @@ class Disburser:
         except BaseException as exc:  # every failure is classified in _apply
             return exc
 
-    def _apply(self, claimed: list[dict[str, Any]], results: list[Any],
-               outcome: Outcome) -> None:
+    def _apply(self, batch: list[tuple[dict[str, Any], Any]], outcome: Outcome) -> None:
         groups: dict[PaymentState, list[Change]] = defaultdict(list)
         now = self.now()
-        for p, result in zip(claimed, results, strict=True):
+        for p, result in batch:
             target, change = classify(p, result, now)
             groups[target].append(change)
         with self.db.session() as session:
@@ -179,7 +240,7 @@ class Disburser:
         with self.db.sessionmaker() as session:
             rows = [dict(r._mapping) for r in session.execute(
                 sa.select(P.c.id, P.c.ref, P.c.provider, P.c.state, P.c.amount)
-                .where(P.c.id.in_(list(payment_ids)),
+                .where(id_in(session, P.c.id, payment_ids),
                        P.c.state.in_([S.ACCEPTED.value, S.UNKNOWN.value])))]
         if not rows:
             return outcome
@@ -198,7 +259,8 @@ class Disburser:
             if undecided:
                 # Asked just now: the sweeper waits a full poll interval before asking again.
                 session.execute(P.update().where(
-                    P.c.id.in_(undecided), P.c.state.in_([S.ACCEPTED.value, S.UNKNOWN.value])
+                    id_in(session, P.c.id, undecided),
+                    P.c.state.in_([S.ACCEPTED.value, S.UNKNOWN.value]),
                 ).values(updated_at=self.now()))
         return outcome
 
@@ -220,6 +282,12 @@ class Disburser:
         from gateway.disbursement.runner import run
 
         return run(coro)
+
+    @staticmethod
+    def _submit(coro: Any) -> Any:
+        from gateway.disbursement.runner import submit
+
+        return submit(coro)
 
 
 def hold_reason(verified: bool | None, flag: str | None, wallet_bidx: str | None,

@@ -20,12 +20,15 @@ def disburser_for(app: Flask) -> Disburser:
         if found is None:
             from gateway.db import get_db
             from gateway.pii.codec import get_pii
+            from gateway.wallets.service import sim_swap_for
+            from gateway.wallets.simswap import max_age_hours
 
             cfg = app.config
             found = Disburser(
                 get_db(app), get_pii(app), redis_client=app.extensions.get("chitra.redis"),
                 callback_base=cfg.get("PUBLIC_URL"),
-                adapter_overrides=cfg.get("WALLET_ADAPTER_OVERRIDES") or {})
+                adapter_overrides=cfg.get("WALLET_ADAPTER_OVERRIDES") or {},
+                sim_swap=sim_swap_for(app), sim_swap_max_age_hours=max_age_hours(cfg))
             _disbursers[id(app)] = found
         return found
 

@@ -262,31 +262,42 @@ def cycle_create(program_code: str, period: str, communes: str | None,
          f"{vnd(d['total_amount'])}, {d['skipped']} skipped")
 
 
-def _cycle_step(name: str, fn_name: str, help_text: str) -> click.Command:
+totp_option = click.option(
+    "--totp", metavar="CODE", default=None,
+    help="The current 6-digit code of the actor's authenticator app (see `gateway approver`).")
+
+
+def _cycle_step(name: str, fn_name: str, help_text: str, *,
+                second_factor: bool = False) -> click.Command:
     @click.command(name, help=help_text)
     @click.argument("cycle_ref")
     @actor_option
     @json_option
     @with_appcontext
-    def command(cycle_ref: str, actor: str, as_json: bool) -> None:
+    def command(cycle_ref: str, actor: str, as_json: bool, totp: str | None = None) -> None:
+        from gateway.approvers.settings import second_factor as factor
         from gateway.payroll import cycles
 
         step: Callable = getattr(cycles, fn_name)
+        kwargs = {"second_factor": factor(totp)} if second_factor else {}
         with domain_session() as session:
-            result = step(session, cycle_ref, actor)
+            result = step(session, cycle_ref, actor, **kwargs)
             data = _cycle_dict(session, result.cycle)
         data["changed"] = result.changed
         emit(data, as_json, lambda d: (f"cycle {d['ref']} is {d['state']}" if d["changed"]
                                        else f"nothing to do: cycle {d['ref']} is {d['state']}"))
 
-    return command
+    return totp_option(command) if second_factor else command
 
 
 cycle_group.add_command(_cycle_step("submit", "submit_cycle", "Send a draft cycle for approval."))
 cycle_group.add_command(_cycle_step(
-    "approve", "approve_cycle", "Approve a submitted cycle (not by who prepared it)."))
+    "approve", "approve_cycle", "Approve a submitted cycle (not by who prepared it; "
+    "--totp CODE when the approver has an authenticator or CHITRA_APPROVER_TOTP=required).",
+    second_factor=True))
 cycle_group.add_command(_cycle_step(
-    "release", "release_cycle", "Release an approved cycle for disbursement (checks funding)."))
+    "release", "release_cycle", "Release an approved cycle for disbursement (checks funding; "
+    "--totp CODE as for approve).", second_factor=True))
 cycle_group.add_command(_cycle_step("cancel", "cancel_cycle", "Cancel a cycle before release."))
 
 

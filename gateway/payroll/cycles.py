@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway import locks
+from gateway.approvers.totp import SecondFactor, check_second_factor
 from gateway.audit.chain import record
 from gateway.db import bulk_insert
 from gateway.ledger import accounts
@@ -335,12 +336,18 @@ def submit_cycle(session: Session, ref: str, actor: str) -> StepResult:
     return StepResult(cycle, True)
 
 
-def approve_cycle(session: Session, ref: str, actor: str) -> StepResult:
+def approve_cycle(session: Session, ref: str, actor: str, *,
+                  second_factor: SecondFactor | None = None) -> StepResult:
     """Approve a submitted cycle; the approver must not be who prepared or submitted it.
+
+    The approver's TOTP code is checked (see ``gateway.approvers.totp``) after the cycle's
+    own checks and before anything changes. Approving an approved cycle again changes
+    nothing, so it needs no code.
 
     Raises:
         MakerChecker: the approver created or submitted the cycle.
         InvalidTransition: the cycle is not submitted.
+        TotpRefused: the approver's code is missing, wrong or replayed.
     """
     cycle = _locked_cycle(session, ref)
     if cycle.state in (CycleState.APPROVED.value, CycleState.RELEASED.value,
@@ -352,29 +359,35 @@ def approve_cycle(session: Session, ref: str, actor: str) -> StepResult:
         raise MakerChecker(
             f"{actor} prepared or submitted cycle {cycle.ref}; a different person must approve",
             f"{actor} đã lập hoặc trình kỳ {cycle.ref}; người khác phải phê duyệt.")
+    method = check_second_factor(session, actor, second_factor)
     before = _snapshot(cycle)
     cycle.state, cycle.approved_by, cycle.approved_at = CycleState.APPROVED.value, actor, utcnow()
     record(session, actor=actor, action="cycle.approve", subject_type="cycle",
-           subject_id=cycle.ref, before=before, after=_snapshot(cycle))
+           subject_id=cycle.ref, before=before, after=_snapshot(cycle),
+           detail={"second_factor": method})
     return StepResult(cycle, True)
 
 
-def release_cycle(session: Session, ref: str, actor: str) -> StepResult:
+def release_cycle(session: Session, ref: str, actor: str, *,
+                  second_factor: SecondFactor | None = None) -> StepResult:
     """Release an approved cycle: check funding, post the money to clearing, stage the work.
 
     Payments move to ``ready``; the ledger moves each amount from the program's month account
     to its provider's clearing account; outbox events (one per chunk of payments) tell the
     disbursement engine. All in this transaction, so no released payment can be forgotten.
+    The releaser's TOTP code is checked first; releasing again changes nothing and needs none.
 
     Raises:
         InsufficientFunds: the month's allocation cannot cover the cycle.
         InvalidTransition: the cycle is not approved.
+        TotpRefused: the releaser's code is missing, wrong or replayed.
     """
     cycle = _locked_cycle(session, ref)
     if cycle.state in (CycleState.RELEASED.value, CycleState.COMPLETED.value):
         return StepResult(cycle, False)
     if cycle.state != CycleState.APPROVED.value:
         raise _refuse(cycle, "release", [CycleState.APPROVED])
+    method = check_second_factor(session, actor, second_factor)
     program = session.get(Program, cycle.program_id)
     assert program is not None
     account = accounts.program_period(program.code, cycle.period)
@@ -408,7 +421,8 @@ def release_cycle(session: Session, ref: str, actor: str) -> StepResult:
     cycle.state, cycle.released_by, cycle.released_at = CycleState.RELEASED.value, actor, utcnow()
     record(session, actor=actor, action="cycle.release", subject_type="cycle",
            subject_id=cycle.ref, before=before, after=_snapshot(cycle),
-           detail={"payments": len(ids), "amount": due, "account": account})
+           detail={"payments": len(ids), "amount": due, "account": account,
+                   "second_factor": method})
     return StepResult(cycle, True)
 
 

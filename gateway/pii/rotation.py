@@ -14,16 +14,21 @@ from gateway.pii.crypto import aad
 
 @dataclass(frozen=True, slots=True)
 class EncryptedTable:
-    """A table with a random ``ref`` column and ``<field>_enc`` ciphertext columns."""
+    """A table with ``<field>_enc`` ciphertext columns bound to its ``bound_to`` column."""
 
     table: sa.Table
     fields: tuple[str, ...]
+    bound_to: str = "ref"
 
 
 def encrypted_tables() -> list[EncryptedTable]:
-    """List every table that holds personal data, with its encrypted fields."""
+    """List every table that holds personal data or secrets, with its encrypted fields."""
+    from gateway.approvers.models import ApproverTotp
+    from gateway.channels.models import SmsMessage
+    from gateway.complaints.models import Complaint
     from gateway.disbursement.providers import WalletProvider
     from gateway.registry.models import Beneficiary, WalletLink
+    from gateway.wallets.models import WalletChangeRequest
 
     return [
         EncryptedTable(
@@ -32,6 +37,14 @@ def encrypted_tables() -> list[EncryptedTable]:
         ),
         EncryptedTable(WalletLink.__table__, ("phone",)),  # type: ignore[arg-type]
         EncryptedTable(WalletProvider.__table__, ("settings",)),  # type: ignore[arg-type]
+        EncryptedTable(ApproverTotp.__table__, ("secret",)),  # type: ignore[arg-type]
+        EncryptedTable(WalletChangeRequest.__table__,  # type: ignore[arg-type]
+                       ("phone", "reason")),
+        # A queued one-time code's sealed body is not listed: it lives minutes and is
+        # scrubbed once sent, so re-encrypting it would outlast its use.
+        EncryptedTable(SmsMessage.__table__, ("phone",)),  # type: ignore[arg-type]
+        EncryptedTable(Complaint.__table__,  # type: ignore[arg-type]
+                       ("note", "resolution_note"), bound_to="ticket"),
     ]
 
 
@@ -85,7 +98,7 @@ def rotate_all(
         while True:
             with session_factory() as session, session.begin():
                 rows = session.execute(
-                    sa.select(t.c.id, t.c.ref, *cols)
+                    sa.select(t.c.id, t.c[spec.bound_to].label("bound"), *cols)
                     .where(_stale_filter(spec, prefix))
                     .order_by(t.c.id)
                     .limit(batch)
@@ -97,7 +110,7 @@ def rotate_all(
                     values: dict[str, object] = {"_id": row.id}
                     for field, token in zip(spec.fields, row[2:], strict=True):
                         if token is not None:
-                            cell = aad(t.name, field, row.ref)
+                            cell = aad(t.name, field, row.bound)
                             values[f"{field}_enc"] = keyring.rotate(token, cell)
                     updates.append(values)
                 for values in updates:

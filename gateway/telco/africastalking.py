@@ -1,15 +1,15 @@
 """Africa's Talking callbacks: USSD hops, USSD session ends, inbound SMS, SMS delivery reports.
 
 All four live under ``/telco/africastalking/<key>/``; AT signs nothing, so the secret path
-segment (``AT_CALLBACK_KEY``) is the authentication, compared in constant time and never
-logged. Whatever arrives, a USSD caller gets a short valid ``CON``/``END`` screen and AT gets
-a 200: an HTTP error would end the caller's session with a telco error instead of our words.
+segment (``AT_CALLBACK_KEY``, several during a rotation) is the authentication, compared in
+constant time and never logged, and ``AT_ALLOWED_IPS`` can restrict the callers' addresses
+(see :mod:`gateway.telco.trust`). Whatever arrives, a USSD caller gets a short valid
+``CON``/``END`` screen and AT gets a 200: an HTTP error would end the caller's session with a
+telco error instead of our words.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import re
 from typing import Any
@@ -27,6 +27,8 @@ from gateway.db import get_db
 from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
 from gateway.registry.validation import InvalidValue, parse_phone
+from gateway.telco import trust
+from gateway.wallets.service import wallet_verification
 from ussd_menus import RedisSessionStore, SmsResponder, UssdEngine, catalogs
 from ussd_menus.gsm7 import fits_screen
 
@@ -37,6 +39,7 @@ TEXT_MAX = 400  # AT's cumulative input; a real session types far less
 ID_MAX = 100
 SMS_MAX = 1000
 _ENGINE = "chitra.ussd_engine"
+_STORE = "chitra.ussd_store"
 
 TOO_FAST = {
     "vi": "Ban thao tac qua nhanh. Vui long thu lai sau 1 phut.",
@@ -53,9 +56,14 @@ SMS_TOO_MANY = {
 # --- the secret path --------------------------------------------------------------------
 
 class _HideCallbackKey(logging.Filter):
-    """Replace the callback key in access-log lines (werkzeug, gunicorn) with ``***``."""
+    """Replace the callback key in access-log lines (werkzeug, gunicorn) with ``***``.
+
+    A query string on a telco path is masked too: a gateway misconfigured to send USSD by GET
+    would put the caller's whole input (``text=3*<PIN>``) and phone number into it.
+    """
 
     _PATH = re.compile(r"(/telco/[A-Za-z0-9_-]+/)[^/\s?\"]+")
+    _QUERY = re.compile(r"(/telco/[^\s?\"]*)\?[^\s\"]*")
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the rendered message when it names a telco callback path; keep the record."""
@@ -64,7 +72,8 @@ class _HideCallbackKey(logging.Filter):
         except Exception:  # a broken format string must not break logging
             return True
         if "/telco/" in message:
-            record.msg, record.args = self._PATH.sub(r"\1***", message), None
+            masked = self._QUERY.sub(r"\1?***", self._PATH.sub(r"\1***", message))
+            record.msg, record.args = masked, None
         return True
 
 
@@ -78,17 +87,23 @@ def init_app(app: Flask) -> None:
 
 
 @bp.url_value_preprocessor
-def _check_key(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    """Answer 404 unless the path's key is the configured one (constant-time comparison)."""
+def _check_caller(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Answer 404 unless the path holds a configured key and the caller's address is allowed.
+
+    A disallowed address gets the same 404 as a wrong key: a scanner learns nothing.
+    """
     given = str((values or {}).pop("key", ""))
-    expected = str(current_app.config.get("AT_CALLBACK_KEY") or "")
-    # Digests first, so neither the content nor the length of the key leaks through timing.
-    if not expected or not hmac.compare_digest(_digest(given), _digest(expected)):
+    cfg = current_app.config
+    if not trust.key_matches(given, cfg.get("AT_CALLBACK_KEY")):
         abort(404)
-
-
-def _digest(value: str) -> bytes:
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()
+    allowed = trust.parse_networks(cfg.get("AT_ALLOWED_IPS"))  # parsed at start-up already
+    if allowed:
+        caller = trust.client_address(request.remote_addr,
+                                      request.headers.getlist("X-Forwarded-For"),
+                                      trust.parse_networks(cfg.get("TRUSTED_PROXIES")))
+        if not trust.address_allowed(caller, allowed):
+            log.warning("telco callback refused: address not allowed")
+            abort(404)
 
 
 # --- shared pieces ----------------------------------------------------------------------
@@ -96,7 +111,8 @@ def _digest(value: str) -> bytes:
 def _port(channel: str) -> DbPort:
     cfg = current_app.config
     return DbPort(get_db(), get_pii(), get_redis(), hotline=str(cfg["HOTLINE"]),
-                  province_code=cfg.get("PROVINCE_CODE"), channel=channel)
+                  province_code=cfg.get("PROVINCE_CODE"), channel=channel,
+                  wallets=wallet_verification())
 
 
 def _engine() -> UssdEngine:
@@ -106,6 +122,7 @@ def _engine() -> UssdEngine:
         store = RedisSessionStore(get_redis(), prefix="chitra:ussd",
                                   phone_key_secret=current_app.config["SECRET_KEY"].encode())
         engine = UssdEngine(_port("ussd"), store)
+        current_app.extensions[_STORE] = store
         current_app.extensions[_ENGINE] = engine
     return engine
 
@@ -161,10 +178,17 @@ def ussd() -> Response:
         key = "unknown_phone" if phone is None else "error.system"
         return _ussd(catalogs.text(lang, key, hotline=current_app.config["HOTLINE"]), end=True)
     try:
-        count = ratelimit.hit(get_redis(), "ussd", get_pii().phone_index(phone), 60)
-        if count > int(current_app.config["USSD_HOPS_PER_MINUTE"]):
+        engine = _engine()
+        store: RedisSessionStore = current_app.extensions[_STORE]
+        # One round trip counts the hop and reads the session (and the resume copy).
+        pipe = get_redis().pipeline(transaction=False)
+        ratelimit.queue_hit(pipe, "ussd", get_pii().phone_index(phone), 60)
+        store.prefetch(pipe, session_id, phone)
+        count, _, *session = pipe.execute()
+        if int(count) > int(current_app.config["USSD_HOPS_PER_MINUTE"]):
             return _ussd(TOO_FAST[_lang(phone)], end=True)
-        reply = _engine().handle(session_id, phone, text)
+        with store.primed(session_id, phone, session):
+            reply = engine.handle(session_id, phone, text)
     except Exception:
         # No input, phone or session id in the log: the exception type is enough to alert.
         log.exception("ussd hop failed")
@@ -225,7 +249,8 @@ def sms_delivery() -> Response:
     """Record AT's delivery report on the outbound message it names."""
     message_id = _field("id", ID_MAX)
     status = (request.form.get("status") or "")[:20]
-    reason = (request.form.get("failureReason") or "")[:100] or None
+    # NUL is refused by PostgreSQL text columns: drop it rather than fail AT's report.
+    reason = (request.form.get("failureReason") or "").replace("\x00", "")[:100] or None
     if message_id:
         with get_db().session() as s:
             if not apply_delivery_report(s, message_id, status, reason):

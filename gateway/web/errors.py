@@ -21,8 +21,21 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     """Return the JSON body of an error answer."""
     error: dict[str, Any] = {"code": code, "message": message}
     if details:
-        error["details"] = details
+        error["details"] = _string_keys(details)
     return {"error": error}
+
+
+def _string_keys(value: Any) -> Any:
+    """Give ``value`` with every mapping key a string, so the sorted JSON dump cannot fail.
+
+    Validation messages are keyed by what the client sent: list indexes (ints) and, for a
+    multipart part without a name, ``None``; mixed with names they cannot be sorted.
+    """
+    if isinstance(value, dict):
+        return {("_unnamed" if k is None else str(k)): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_string_keys(v) for v in value]
+    return value
 
 
 def _code_for(status: int) -> str:

@@ -8,6 +8,8 @@ from typing import Any
 EXPECTED = {
     ("get", "/api/v1/beneficiaries"),
     ("get", "/api/v1/beneficiaries/{ref}"),
+    ("get", "/api/v1/beneficiaries/{ref}/pin"),
+    ("post", "/api/v1/beneficiaries/{ref}/pin/reset"),
     ("post", "/api/v1/rosters"),
     ("get", "/api/v1/rosters/imports"),
     ("post", "/api/v1/cycles"),
@@ -20,6 +22,8 @@ EXPECTED = {
     ("get", "/api/v1/cycles/{ref}/payments"),
     ("get", "/api/v1/cycles/{ref}/report"),
     ("get", "/api/v1/cycles/{ref}/settlement"),
+    ("post", "/api/v1/approver/totp"),
+    ("post", "/api/v1/approver/totp/confirm"),
     ("post", "/api/v1/budget/allocations"),
     ("get", "/api/v1/audit/verify"),
     ("get", "/api/v1/audit/events"),
@@ -28,6 +32,10 @@ EXPECTED = {
     ("post", "/api/v1/reconciliations"),
     ("get", "/api/v1/reconciliations/{run_id}"),
     ("get", "/api/v1/reconciliations/{run_id}/findings"),
+    ("post", "/api/v1/wallet-changes"),
+    ("get", "/api/v1/wallet-changes"),
+    ("post", "/api/v1/wallet-changes/{ref}/approve"),
+    ("post", "/api/v1/wallet-changes/{ref}/reject"),
 }
 
 

@@ -29,6 +29,10 @@ CALLS: dict[tuple[str, str], tuple[Callable[[], dict[str, Any]], int]] = {
         200),
     ("get", "/api/v1/beneficiaries/{ref}"): (
         lambda: {"path": "/api/v1/beneficiaries/unknown-ref"}, 404),
+    ("get", "/api/v1/beneficiaries/{ref}/pin"): (
+        lambda: {"path": f"/api/v1/beneficiaries/{'0' * 32}/pin"}, 404),
+    ("post", "/api/v1/beneficiaries/{ref}/pin/reset"): (
+        lambda: {"path": f"/api/v1/beneficiaries/{'0' * 32}/pin/reset"}, 404),
     ("post", "/api/v1/rosters"): (
         lambda: {"path": "/api/v1/rosters",
                  "data": {"file": (io.BytesIO(good_csv()), "r.csv"), "dry_run": "true"}},
@@ -54,6 +58,10 @@ CALLS: dict[tuple[str, str], tuple[Callable[[], dict[str, Any]], int]] = {
         lambda: {"path": "/api/v1/cycles/abc123/report"}, 404),
     ("get", "/api/v1/cycles/{ref}/settlement"): (
         lambda: {"path": "/api/v1/cycles/abc123/settlement"}, 404),
+    # Approver TOTP: a key enrols its own authenticator; confirming with none enrolled is 404.
+    ("post", "/api/v1/approver/totp"): (lambda: {"path": "/api/v1/approver/totp"}, 201),
+    ("post", "/api/v1/approver/totp/confirm"): (
+        lambda: {"path": "/api/v1/approver/totp/confirm", "json": {"code": "123456"}}, 404),
     ("post", "/api/v1/budget/allocations"): (
         lambda: {"path": "/api/v1/budget/allocations",
                  "json": {"program": "TGXH_THANG", "period": "12/2026", "amount": 1_000_000,
@@ -72,6 +80,16 @@ CALLS: dict[tuple[str, str], tuple[Callable[[], dict[str, Any]], int]] = {
         lambda: {"path": "/api/v1/reconciliations/999999"}, 404),
     ("get", "/api/v1/reconciliations/{run_id}/findings"): (
         lambda: {"path": "/api/v1/reconciliations/999999/findings"}, 404),
+    # Wallet changes on an empty registry: nobody to change, no request to decide.
+    ("post", "/api/v1/wallet-changes"): (
+        lambda: {"path": "/api/v1/wallet-changes",
+                 "json": {"beneficiary": "unknown-ref", "provider": "sandbox",
+                          "phone": "0912345678", "reason": "SIM lost"}}, 404),
+    ("get", "/api/v1/wallet-changes"): (lambda: {"path": "/api/v1/wallet-changes"}, 200),
+    ("post", "/api/v1/wallet-changes/{ref}/approve"): (
+        lambda: {"path": "/api/v1/wallet-changes/abc123/approve"}, 404),
+    ("post", "/api/v1/wallet-changes/{ref}/reject"): (
+        lambda: {"path": "/api/v1/wallet-changes/abc123/reject"}, 404),
 }
 
 
@@ -102,11 +120,16 @@ def test_the_matrix_says_what_the_brief_says():
     assert ROLE_MATRIX["cycles.prepare"] == {Role.OFFICER}
     assert ROLE_MATRIX["cycles.approve"] == {Role.APPROVER}
     assert not ROLE_MATRIX["cycles.prepare"] & ROLE_MATRIX["cycles.approve"]
+    assert ROLE_MATRIX["approver.totp"] == {Role.APPROVER}
     assert ROLE_MATRIX["budget.allocate"] == {Role.OFFICER}
     assert ROLE_MATRIX["audit.read"] == {Role.AUDITOR}
     assert ROLE_MATRIX["complaints.resolve"] == {Role.OFFICER}
     assert ROLE_MATRIX["reconciliation.run"] == {Role.OFFICER, Role.AUDITOR}
     assert ROLE_MATRIX["reconciliation.read"] == {Role.OFFICER, Role.APPROVER, Role.AUDITOR}
+    # Wallet changes: officers ask and (a different officer) approve; auditors list.
+    assert ROLE_MATRIX["wallet_changes.request"] == {Role.OFFICER}
+    assert ROLE_MATRIX["wallet_changes.approve"] == {Role.OFFICER}
+    assert Role.AUDITOR in ROLE_MATRIX["wallet_changes.read"]
     # Auditors read everything.
     readers = [a for a in ROLE_MATRIX if a.endswith(".read") or a == "audit.read"]
     assert all(Role.AUDITOR in ROLE_MATRIX[a] for a in readers)

@@ -62,6 +62,25 @@ class Dialler:
         return response.get_data(as_text=True)
 
 
+def give_pin(app: Flask, phone: str, pin: str) -> str:
+    """Let the beneficiary of ``phone`` have chosen ``pin`` on USSD already; return their ref."""
+    import sqlalchemy as sa
+
+    from gateway.db import get_db
+    from gateway.pii.codec import get_pii
+    from gateway.pins.service import choose_pin, repeat_pin
+    from gateway.registry.models import Beneficiary
+    from ussd_menus.port import PinChange
+
+    with get_db(app).session() as s:
+        person = s.scalars(sa.select(Beneficiary).where(
+            Beneficiary.phone_bidx == get_pii(app).phone_index(phone))).one()
+        assert choose_pin(s, person.id, pin) is PinChange.ACCEPTED
+        assert repeat_pin(s, person.id, pin, actor="ussd:beneficiary",
+                          subject_ref=person.ref) is PinChange.SAVED
+        return person.ref
+
+
 @pytest.fixture
 def dial(client: FlaskClient):  # type: ignore[no-untyped-def]
     """Give a function that starts a USSD session from a phone."""

@@ -82,7 +82,6 @@ def test_wallet_shows_provider_masked_phone_and_verification(app: Flask) -> None
 def test_codes_and_pins_wait_for_the_otp_feature(app: Flask) -> None:
     refs = add_people(app, ["an"])
     p = port(app)
-    assert p.requires_pin(refs["an"]) is False
     assert p.verify_wallet_code(refs["an"], "123456") is CodeResult.NOT_AVAILABLE
     assert p.hotline() == "1900 1234"
 

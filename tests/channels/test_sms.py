@@ -24,10 +24,11 @@ from gateway.payroll.models import Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
 from gateway.telco.at_stub import AtStub
-from tests.channels.conftest import BASE
+from tests.channels.conftest import BASE, give_pin
 from tests.channels.test_ussd import AN, pay
 from tests.disbursement.conftest import release_cycle
 from tests.payroll.conftest import add_people
+from ussd_menus import catalogs
 
 BINH = "+84987654321"
 DAY = datetime(2026, 11, 27, 3, 0)  # 10:00 in Huế
@@ -156,8 +157,13 @@ def replies(app: Flask) -> list[str]:
 def test_sms_confirmation_marks_the_payment_confirmed(app: Flask, client: FlaskClient) -> None:
     ids = release_cycle(app, names=["an"])
     pay(app, ids[0])
+    inbound(client, "xn", "ATX-in-0")  # no PIN chosen yet: that happens on USSD only
+    give_pin(app, AN, "5938")
     inbound(client, "xn", "ATX-in-1")
-    assert replies(app) == ["Cam on ban. Da ghi nhan ban da nhan tien."]
+    inbound(client, "XN 5938", "ATX-in-2")
+    assert replies(app) == [
+        catalogs.text("vi", "sms.pin_not_set"), catalogs.text("vi", "sms.xn_pin"),
+        "Cam on ban. Da ghi nhan ban da nhan tien."]
     with get_db(app).sessionmaker() as s:
         assert s.get(Payment, ids[0]).state == PaymentState.CONFIRMED.value
 

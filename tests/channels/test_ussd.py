@@ -22,6 +22,9 @@ from tests.payroll.conftest import add_people
 AN = "+84912345678"  # Nguyễn Văn An's own phone (the roster's "0912345678")
 CAREGIVER = "+84911000111"
 MAIN_VI = "CON 1 Tien duoc huong\n2 Xac nhan da nhan tien\n3 Lich su chi tra"
+PIN = "5938"  # An's USSD PIN, chosen at the first protected screen (see test_pin.py)
+NEW_PIN_VI = "CON Tao ma PIN 4 so"
+PIN_SAVED_VI = "Da luu ma PIN. Dung cho ai biet.\n"
 
 
 def pay(app: Flask, payment_id: int) -> None:
@@ -61,7 +64,9 @@ def test_entitlement_history_and_wallet_screens_show_this_cycle(app: Flask, dial
     assert "Ky 11/2026: Da chuyen vao vi" in entitlement
     assert "Ngay chi: 05/11/2026" in entitlement
     assert call.send("00").startswith(MAIN_VI)
-    assert call.send("3").startswith("CON Lich su chi tra:\n11/2026 ")
+    assert call.send("3").startswith(NEW_PIN_VI)
+    call.send(PIN)
+    assert call.send(PIN).startswith(f"CON {PIN_SAVED_VI}Lich su chi tra:\n11/2026 ")
     assert call.send("0").startswith(MAIN_VI)
     wallet = call.send("5")
     assert wallet.startswith("CON Vi: Sandbox 09******78\nDa xac minh")
@@ -73,7 +78,9 @@ def test_confirming_receipt_marks_the_payment_confirmed_once(app: Flask, dial) -
     pay(app, ids[0])
     call = dial(AN)
     call.dial()
-    assert "Ban da nhan du tien chua?" in call.send("2")
+    assert call.send("2").startswith(NEW_PIN_VI)
+    call.send(PIN)
+    assert "Ban da nhan du tien chua?" in call.send(PIN)
     assert call.send("1") == "END Cam on ban. Da ghi nhan ban da nhan tien."
     with get_db(app).sessionmaker() as s:
         payment = s.get(Payment, ids[0])
@@ -81,7 +88,8 @@ def test_confirming_receipt_marks_the_payment_confirmed_once(app: Flask, dial) -
         assert payment.confirmed_at is not None
     again = dial(AN)
     again.dial()
-    again.send("2")
+    assert again.send("2").startswith("CON Nhap ma PIN 4 so:")
+    again.send(PIN)
     assert again.send("1") == "END Khoan chi nay da duoc xac nhan truoc do. Cam on ban."
 
 

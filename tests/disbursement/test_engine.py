@@ -110,3 +110,75 @@ def test_sweeper_completes_a_cycle_whose_payments_are_all_final(app, make_disbur
     make_disburser().send(ids)
     with get_db(app).session() as s:
         assert sweep(s, today=PERIOD.replace(day=28)).completed_cycles == 1
+
+
+def test_outcomes_are_written_as_they_arrive_not_when_the_chunk_ends(app, make_disburser,
+                                                                     sandbox_book):
+    import asyncio
+    import threading
+    import time
+
+    ids = release_cycle(app)
+    disburser = make_disburser()
+    sandbox = disburser.adapter("sandbox")
+    slow_key = []
+    gate = threading.Event()
+
+    class OneSlowAnswer:
+        """The sandbox, except that the first transfer's answer waits for the test."""
+
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            return getattr(sandbox, name)
+
+        async def transfer(self, request):  # type: ignore[no-untyped-def]
+            if not slow_key:
+                slow_key.append(request.idempotency_key)
+                while not gate.is_set():
+                    await asyncio.sleep(0.01)
+            return await sandbox.transfer(request)
+
+    disburser._adapters["sandbox"] = OneSlowAnswer()
+    done = []
+    worker = threading.Thread(target=lambda: done.append(disburser.send(ids)))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        seen: dict[str, int] = {}
+        while time.monotonic() < deadline:
+            seen = {}
+            for state in states(app).values():
+                seen[state] = seen.get(state, 0) + 1
+            if seen.get("succeeded") == 4:
+                break
+            time.sleep(0.02)
+        # Four are settled (with their ledger legs) while the fifth call is still out.
+        assert seen == {"succeeded": 4, "sending": 1}
+        with get_db(app).sessionmaker() as s:
+            settled = s.scalar(sa.select(sa.func.sum(Payment.amount))
+                               .where(Payment.state == "succeeded"))
+            assert settled and balance(s, accounts.paid("sandbox")) == settled
+    finally:
+        gate.set()
+        worker.join(10)
+    assert done and done[0].by_state == {"succeeded": 5}
+    assert set(states(app).values()) == {"succeeded"}
+
+
+def test_a_payment_being_asked_about_is_not_queued_for_another_query_within_the_interval(
+        app, make_disburser, sandbox_book):
+    ids = release_cycle(app)
+    make_disburser(pending_rate=1.0).send(ids)  # all accepted, outcome to come
+    deadlines = Deadlines(poll=timedelta(minutes=2))
+    start = utcnow()
+
+    def polls_at(minutes: int) -> list[int]:
+        with get_db(app).session() as s:
+            found = sweep(s, today=PERIOD.replace(day=28), deadlines=deadlines,
+                          now=start + timedelta(minutes=minutes))
+        return sorted(sum(found.poll, []))
+
+    assert polls_at(3) == sorted(ids)
+    # The first poll jobs may still wait in the queue: no pass doubles them meanwhile.
+    assert polls_at(3) == [] and polls_at(4) == []
+    # Once an interval has passed with no answer (say the jobs were lost with Redis), again.
+    assert polls_at(6) == sorted(ids)

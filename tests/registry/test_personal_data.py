@@ -163,3 +163,34 @@ def test_import_logs_no_personal_data(runner, tmp_path, caplog):
     for value in CLEAR_VALUES:
         for form in forms(value):
             assert form not in logged
+
+
+def test_rotation_also_reencrypts_sms_phones_and_complaint_notes(
+    app, database_url, redis_url, tmp_path
+):
+    from gateway.channels.models import SmsKind, SmsMessage
+    from gateway.channels.outbound import open_phone, stage_sms
+    from gateway.complaints.filing import file_complaint, open_note
+    from gateway.complaints.models import Complaint
+    from gateway.registry.models import Beneficiary
+
+    GatewayRunner(app).invoke("roster", "import", str(write_csv(tmp_path / "r.csv", GOOD)))
+    with get_db(app).session() as session:
+        stage_sms(session, get_pii(app), "+84912345678", "Tro cap da chuyen", SmsKind.NOTICE)
+        person = session.scalars(sa.select(Beneficiary.id)).first()
+        file_complaint(session, get_pii(app), beneficiary_id=person, kind="not_received",
+                       channel="ussd", note="chua nhan duoc tien")
+    old = app.config["PII_KEYS"]
+    new = f"t2:{base64.b64encode(os.urandom(32)).decode()}"
+    rotating = create_app(app_config(database_url, redis_url, PII_KEYS=f"{new},{old}"))
+    with rotating.app_context():
+        GatewayRunner(rotating).invoke("keys", "rotate", "--json")
+        usage = json.loads(GatewayRunner(rotating).invoke("keys", "status", "--json").output)
+    assert usage["usage"]["sms_message"] == {"t2": 1, "t1": 0, "other": 0}
+    assert usage["usage"]["complaint"] == {"t2": 1, "t1": 0, "other": 0}
+    only_new = create_app(app_config(database_url, redis_url, PII_KEYS=new))
+    with only_new.app_context(), get_db(only_new).sessionmaker() as session:
+        message = session.scalars(sa.select(SmsMessage)).one()
+        assert open_phone(get_pii(only_new), message) == "+84912345678"
+        complaint = session.scalars(sa.select(Complaint)).one()
+        assert open_note(get_pii(only_new), complaint) == "chua nhan duoc tien"

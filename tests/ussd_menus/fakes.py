@@ -5,14 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from otp.pin import MAX_PIN_FAILURES, pin_weakness
 from ussd_menus.engine import Reply, UssdEngine
 from ussd_menus.port import (
     CodeResult,
+    CodeSend,
     ConfirmResult,
     Entitlement,
     PaymentLine,
     PaymentStatus,
     Person,
+    PinChange,
+    PinState,
+    PinStatus,
     ProblemKind,
     WalletStatus,
 )
@@ -32,8 +37,14 @@ class FakePort:
     histories: dict[str, list[PaymentLine]] = field(default_factory=dict)
     wallets: dict[str, WalletStatus] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
-    pins: dict[str, str] = field(default_factory=dict)  # ref -> PIN; a ref here requires a PIN
+    # ref -> PIN; a ref here requires a PIN, "" means it has none yet (chosen at first use).
+    pins: dict[str, str] = field(default_factory=dict)
+    pin_failures: dict[str, int] = field(default_factory=dict)  # wrong tries in a row
+    pending_pins: dict[str, str] = field(default_factory=dict)  # first entry of a new PIN
     wallet_code: str | None = None  # None: verification not available yet
+    code_pending: bool = True  # a wallet code waits to be typed
+    send_result: CodeSend = CodeSend.SENT
+    codes_sent: list[str] = field(default_factory=list)
     confirmed: set[str] = field(default_factory=set)
     problems: list[tuple[str, ProblemKind, str | None]] = field(default_factory=list)
     sms: list[tuple[str, str]] = field(default_factory=list)
@@ -80,12 +91,58 @@ class FakePort:
             return CodeResult.NOT_AVAILABLE
         return CodeResult.OK if code == self.wallet_code else CodeResult.WRONG
 
+    def wallet_code_pending(self, ref: str) -> bool:
+        return self.code_pending
+
+    def send_wallet_code(self, ref: str) -> CodeSend:
+        self.codes_sent.append(ref)
+        if self.send_result is CodeSend.SENT:
+            self.code_pending = True
+        return self.send_result
+
     def requires_pin(self, ref: str) -> bool:
         return ref in self.pins
 
+    def pin_status(self, ref: str) -> PinStatus:
+        failures = self.pin_failures.get(ref, 0)
+        if not self.pins.get(ref):
+            return PinStatus(PinState.NOT_SET)
+        if failures >= MAX_PIN_FAILURES:
+            return PinStatus(PinState.LOCKED)
+        return PinStatus(PinState.SET, MAX_PIN_FAILURES - failures)
+
     def verify_pin(self, ref: str, pin: str) -> CodeResult:
         self.pins_seen.append(pin)
-        return CodeResult.OK if self.pins.get(ref) == pin else CodeResult.WRONG
+        state = self.pin_status(ref).state
+        if state is not PinState.SET:
+            return CodeResult.LOCKED if state is PinState.LOCKED else CodeResult.NOT_AVAILABLE
+        if self.pins[ref] == pin:
+            self.pin_failures[ref] = 0
+            return CodeResult.OK
+        self.pin_failures[ref] = self.pin_failures.get(ref, 0) + 1
+        locked = self.pin_failures[ref] >= MAX_PIN_FAILURES
+        return CodeResult.LOCKED if locked else CodeResult.WRONG
+
+    def choose_pin(self, ref: str, pin: str) -> PinChange:
+        self.pins_seen.append(pin)
+        if self.pins.get(ref):
+            return PinChange.ALREADY_SET
+        if pin_weakness(pin) is not None:
+            return PinChange.WEAK
+        self.pending_pins[ref] = pin
+        return PinChange.ACCEPTED
+
+    def repeat_pin(self, ref: str, pin: str) -> PinChange:
+        self.pins_seen.append(pin)
+        if self.pins.get(ref):
+            return PinChange.ALREADY_SET
+        first = self.pending_pins.pop(ref, None)
+        if first is None:
+            return PinChange.EXPIRED
+        if first != pin:
+            return PinChange.MISMATCH
+        self.pins[ref] = pin
+        return PinChange.SAVED
 
     def send_sms(self, phone: str, text: str) -> None:
         self.sms.append((phone, text))

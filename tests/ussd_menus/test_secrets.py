@@ -102,7 +102,7 @@ def test_a_locked_pin_ends_with_the_hotline(engine: UssdEngine, port: FakePort) 
     dialer.dial()
     dialer.send("2")
     reply = dialer.send("1111")
-    assert reply.end and reply.text == catalogs.text("vi", "code.locked", hotline=HOTLINE)
+    assert reply.end and reply.text == catalogs.text("vi", "pin.locked", hotline=HOTLINE)
 
 
 def test_a_caregiver_proves_the_pin_again_for_another_person(

@@ -47,10 +47,43 @@ def test_xn_confirms_receipt(sms: SmsResponder, port: FakePort) -> None:
     assert port.confirmed == {"b1"}
 
 
-def test_xn_defers_to_ussd_when_a_pin_is_required(sms: SmsResponder, port: FakePort) -> None:
-    port.pins["b1"] = "1234"
-    assert sms.reply(SINGLE, "XN") == t("vi", "sms.use_ussd")
+def test_xn_needs_the_pin_once_one_is_set(sms: SmsResponder, port: FakePort) -> None:
+    port.pins["b1"] = "4827"
+    assert sms.reply(SINGLE, "XN") == t("vi", "sms.xn_pin")
+    assert sms.reply(SINGLE, "XN 4828") == t("vi", "pin.wrong_left", tries=2)
     assert port.confirmed == set()
+    assert sms.reply(SINGLE, "xn 4827") == t("vi", "confirm.done")
+    assert port.confirmed == {"b1"} and port.pin_failures["b1"] == 0
+
+
+def test_xn_asks_to_choose_a_pin_on_ussd_first(sms: SmsResponder, port: FakePort) -> None:
+    port.pins["b1"] = ""  # required, not chosen yet: SMS cannot choose one
+    assert sms.reply(SINGLE, "XN 4827") == t("vi", "sms.pin_not_set")
+    assert port.confirmed == set() and port.pins_seen == []
+
+
+def test_wrong_pins_by_sms_lock_like_on_ussd(sms: SmsResponder, port: FakePort) -> None:
+    port.pins["b1"] = "4827"
+    assert sms.reply(SINGLE, "XN 1111") == t("vi", "pin.wrong_left", tries=2)
+    assert sms.reply(SINGLE, "XN 2222") == t("vi", "pin.wrong_left", tries=1)
+    assert sms.reply(SINGLE, "XN 3333") == t("vi", "pin.locked", hotline=HOTLINE)
+    assert sms.reply(SINGLE, "XN 4827") == t("vi", "pin.locked", hotline=HOTLINE)
+    assert port.confirmed == set()
+
+
+def test_a_caregiver_sends_the_number_then_the_pin(sms: SmsResponder, port: FakePort) -> None:
+    port.histories["b3"] = port.histories["b1"]
+    port.pins.update({"b2": "5830", "b3": "6941"})
+    assert sms.reply(CAREGIVER, "XN 2 5830") == t("vi", "pin.wrong_left", tries=2)
+    assert sms.reply(CAREGIVER, "XN 2 6941") == t("vi", "confirm.done")
+    assert port.confirmed == {"b3"}
+
+
+@pytest.mark.parametrize("lang", ["vi", "vi_accented", "en"])
+def test_pin_replies_by_sms_fit_one_message(lang: str) -> None:
+    for key in ("sms.xn_pin", "sms.pin_not_set", "pin.wrong_left", "pin.locked"):
+        text = t(lang, key, tries=2, hotline=HOTLINE)
+        assert length(text) <= (SMS_GSM7_LIMIT if is_gsm7(text) else SMS_UCS2_LIMIT), key
 
 
 def test_a_caregiver_must_say_which_person(sms: SmsResponder, port: FakePort) -> None:

@@ -69,12 +69,44 @@ MESSAGES: dict[str, str] = {
     ),
     "wallet.code_prompt": "Enter the 6-digit code sent by SMS:",
     "wallet.code_ok": "Your wallet is verified. Thank you.",
+    "wallet.resend": "Get a new code by SMS",
+    "wallet.no_code": "No code is waiting. We send one by SMS to the wallet's phone.",
+    "wallet.send": "Send me a code",
+    "wallet.code_sent": (
+        "Code sent by SMS to the wallet's phone (valid 5 "
+        "min). Enter the 6-digit code:"
+    ),
+    "wallet.already": "Your wallet is already verified.",
+    "wallet.code_wait": "A code was just sent. Wait a minute, then try again.",
+    "wallet.code_limit": "Too many codes asked for. Try later or call {hotline}.",
+    "wallet.sim_swap": (
+        "The wallet phone's SIM changed recently. For your "
+        "safety no code is sent. Call {hotline}."
+    ),
+    "sms.otp": (
+        "ChiTra: your wallet code is {code}, valid {minutes} min. Enter it in "
+        "the Wallet menu or text XT {code}. Never share it."
+    ),
+    "sms.xt_sent": (
+        "ChiTra: a code was sent by SMS to the wallet's "
+        "phone. Text XT <code> within 5 minutes."
+    ),
     "code.wrong": "Wrong code",
     "code.expired": "The code has expired. Choose again for a new one.",
     "code.locked": "Too many wrong tries, locked. Call {hotline}.",
     "code.not_available": "Verification is not open yet. Call {hotline} for help.",
     "pin.prompt": "Enter your 4-digit PIN:",
     "pin.wrong": "Wrong PIN",
+    "pin.new": "Choose a 4-digit PIN to protect your account (not 1111, 1234 or your birth year):",
+    "pin.repeat": "Enter the new PIN again:",
+    "pin.saved": "PIN saved. Never tell anyone.",
+    "pin.weak": "That PIN is too easy to guess, choose another",
+    "pin.mismatch": "The two PINs differ, start again",
+    "pin.expired": "Too slow, please start again",
+    "pin.wrong_left": "Wrong PIN. Tries left: {tries}",
+    "pin.locked": (
+        "Too many wrong PINs, locked. Call {hotline} or visit the commune office to unlock."
+    ),
     "lang.title": "Choose a language:",
     "lang.vi": "Tieng Viet khong dau",
     "lang.vi_accented": "Tieng Viet co dau",
@@ -85,9 +117,15 @@ MESSAGES: dict[str, str] = {
         "XT <code> verify wallet. Hotline {hotline}"
     ),
     "sms.tc": "{name}: {amount}/month. {period}: {status}",
+    "sms.tc_no_cycle": "{name}: {amount}/month. No payment cycle yet",
     "sms.tc_none": "{name}: no benefit found",
     "sms.choose": "You act for {count} people. Send {keyword} <number> ...: {choices}",
     "sms.kn_empty": "Send KN with a note, e.g. KN money not received for June",
     "sms.xt_empty": "Send XT with the 6-digit code, e.g. XT 123456",
     "sms.use_ussd": "Please use the USSD menu for this.",
+    "sms.xn_pin": "Send XN <4-digit PIN> to confirm money received. Caregivers: XN <number> <PIN>.",
+    "sms.pin_not_set": (
+        "You have no PIN yet. Dial the ChiTra USSD menu and choose 2 Confirm money "
+        "received to set one."
+    ),
 }

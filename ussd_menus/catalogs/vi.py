@@ -67,12 +67,40 @@ MESSAGES: dict[str, str] = {
     "wallet.change_info": "De doi vi, mang CCCD den UBND xa/phuong hoac goi {hotline}.",
     "wallet.code_prompt": "Nhap ma 6 so gui qua SMS:",
     "wallet.code_ok": "Vi da duoc xac minh. Cam on ban.",
+    "wallet.resend": "Nhan ma moi qua SMS",
+    "wallet.no_code": "Chua co ma nao dang cho. Ma se gui qua SMS den so dien thoai cua vi.",
+    "wallet.send": "Gui ma cho toi",
+    "wallet.code_sent": "Da gui ma qua SMS den so cua vi (hieu luc 5 phut). Nhap ma 6 so:",
+    "wallet.already": "Vi cua ban da duoc xac minh.",
+    "wallet.code_wait": "Ma vua duoc gui. Vui long doi 1 phut roi thu lai.",
+    "wallet.code_limit": "Ban da yeu cau qua nhieu ma. Thu lai sau hoac goi {hotline}.",
+    "wallet.sim_swap": "SIM cua so vi vua bi doi. De an toan, khong gui ma qua SMS. Goi {hotline}.",
+    "sms.otp": (
+        "ChiTra: Ma xac minh vi cua ban la {code}, hieu luc {minutes} phut. Nhap "
+        "ma o menu Vi hoac soan XT {code}. Khong dua ma cho ai."
+    ),
+    "sms.xt_sent": (
+        "ChiTra: da gui ma qua SMS den so cua vi. Soan XT "
+        "<ma> trong 5 phut de xac minh."
+    ),
     "code.wrong": "Ma khong dung",
     "code.expired": "Ma da het han. Chon lai de nhan ma moi.",
     "code.locked": "Nhap sai qua nhieu lan, tam khoa. Goi {hotline}.",
     "code.not_available": "Chuc nang xac minh chua mo. Goi {hotline} de duoc ho tro.",
     "pin.prompt": "Nhap ma PIN 4 so:",
     "pin.wrong": "Ma PIN sai",
+    "pin.new": (
+        "Tao ma PIN 4 so de bao ve thong tin (khong dung 1111, 1234, nam sinh). Nhap ma PIN moi:"
+    ),
+    "pin.repeat": "Nhap lai ma PIN moi:",
+    "pin.saved": "Da luu ma PIN. Dung cho ai biet.",
+    "pin.weak": "Ma PIN qua de doan, chon ma khac",
+    "pin.mismatch": "Hai lan nhap khong khop, lam lai",
+    "pin.expired": "Qua lau, vui long lam lai",
+    "pin.wrong_left": "Ma PIN sai. Con {tries} lan thu",
+    "pin.locked": (
+        "Nhap sai ma PIN qua 3 lan, da khoa. Goi {hotline} hoac den UBND xa/phuong de mo khoa."
+    ),
     "lang.title": "Chon ngon ngu:",
     "lang.vi": "Tieng Viet khong dau",
     "lang.vi_accented": "Tieng Viet co dau",
@@ -83,9 +111,16 @@ MESSAGES: dict[str, str] = {
         "XT <ma> xac minh vi. Hotline {hotline}"
     ),
     "sms.tc": "{name}: {amount}/thang. Ky {period}: {status}",
+    "sms.tc_no_cycle": "{name}: {amount}/thang. Chua co ky chi moi",
     "sms.tc_none": "{name}: chua co thong tin tro cap",
     "sms.choose": "Ban nhan thay {count} nguoi. Gui {keyword} <so> ...: {choices}",
     "sms.kn_empty": "Gui KN kem noi dung, vd: KN chua nhan tien thang 6",
     "sms.xt_empty": "Gui XT kem ma 6 so, vd: XT 123456",
     "sms.use_ussd": "Vui long dung menu USSD de thuc hien viec nay.",
+    "sms.xn_pin": (
+        "Soan XN <ma PIN 4 so> de xac nhan da nhan tien. Nguoi nhan thay: XN <so> <ma PIN>."
+    ),
+    "sms.pin_not_set": (
+        "Ban chua co ma PIN. Bam menu USSD ChiTra, chon 2 Xac nhan da nhan tien de tao ma PIN."
+    ),
 }

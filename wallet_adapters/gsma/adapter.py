@@ -206,7 +206,7 @@ class GsmaAdapter:
 def _json_or_none(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON must not crash the caller
         return None
 
 

@@ -159,7 +159,10 @@ def result_from_body(key: str, body: Mapping[str, Any]) -> TransferResult:
 
 
 def _metadata(body: Mapping[str, Any], name: str, field: str = "metadata") -> str | None:
-    for item in body.get(field) or ():
+    items = body.get(field)
+    if not isinstance(items, list):
+        return None  # absent, or not the array GSMA defines: an untrusted body can hold anything
+    for item in items:
         if isinstance(item, Mapping) and item.get("key") == name:
             return str(item.get("value"))
     return None

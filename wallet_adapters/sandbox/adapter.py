@@ -178,15 +178,18 @@ class SandboxAdapter:
             data = json.loads(body)["data"]
             key = str(data["idempotency_key"])
             amount = data.get("amount")
+            if amount is not None and (type(amount) is not int or amount < 0):
+                # 1.5, "500000", true, Infinity: not an amount in đồng; never guess one.
+                raise ValueError("amount is not a whole number of đồng")
             return CallbackEvent(
                 idempotency_key=key,
                 status=STATUS_MAP.get(str(data.get("status")), TransferStatus.PENDING),
                 provider_ref=data.get("provider_ref"),
-                amount=int(amount) if amount is not None else None,
+                amount=amount,
                 event_id=event_id,
                 reason=data.get("reason"),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
             raise CallbackRejected(
                 "malformed", "callback body is not a sandbox transfer event",
                 idempotency_key=_untrusted_key(body),
@@ -275,6 +278,6 @@ def _untrusted_key(body: bytes) -> str | None:
     """Read the idempotency key from an unverified body, only to trigger a status query."""
     try:
         key = json.loads(body)["data"]["idempotency_key"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # nested [[[[... is JSON too
         return None
     return key if isinstance(key, str) else None
