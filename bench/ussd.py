@@ -21,7 +21,9 @@ sync worker closes each one, which would measure TCP set-up instead of the app).
 on this 2-core machine more threads per worker raised the server CPU per hop of both apps
 (floor 0.54 -> 0.88 ms, app 1.18 -> 1.58 ms with 4 threads: GIL hand-offs on every Redis and
 database wait) without more req/s. The load generator is one asyncio process writing raw
-HTTP/1.1 on ``--connections`` keep-alive connections (about 0.1 ms of CPU per request, printed),
+HTTP/1.1 from ``--connections`` concurrent callers, each session on its own keep-alive
+connection (opening it is counted in the session's first hop; long-lived connections tied the
+load to whichever worker accepted them), at about 0.1-0.2 ms of CPU per request (printed),
 so the server gets most of the machine; both apps are measured the same way, and the server's
 CPU per hop (from /proc) is printed since it depends less than req/s on what else runs.
 
@@ -206,13 +208,21 @@ def bad_screens() -> tuple[str, ...]:
 
 async def _connection(port: int, path: str, phones: itertools.cycle[str], tally: Tally,
                       stop_at: list[float], bad: tuple[str, ...], rng: random.Random) -> None:
-    """Play sessions back to back on one keep-alive connection until told to stop."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    """Play sessions back to back until told to stop, each on its own keep-alive connection.
+
+    A session's hops share a connection; the next session opens a new one. Gunicorn's
+    workers each accept connections, so long-lived connections would tie the load to
+    whichever worker happened to accept them (runs then varied by 2x); a connection per
+    session spreads the load as a telco gateway's separate callbacks would.
+    """
     head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n").encode()
     sessions = itertools.count()
     tag = rng.getrandbits(32)
     while time.perf_counter() < stop_at[0]:
+        opened = time.perf_counter()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        connect = time.perf_counter() - opened  # counted in the session's first hop
         phone = next(phones)
         session_id = f"ATUid_bench_{tag:08x}_{next(sessions)}"
         for text in rng.choice(JOURNEYS):
@@ -224,7 +234,8 @@ async def _connection(port: int, path: str, phones: itertools.cycle[str], tally:
             header = await reader.readuntil(b"\r\n\r\n")
             status, length, close = _parse(header)
             reply = (await reader.readexactly(length)).decode("utf-8", "replace")
-            elapsed = time.perf_counter() - t0
+            elapsed = time.perf_counter() - t0 + connect
+            connect = 0.0
             if status != 200 or not reply.startswith(("CON ", "END ")):
                 tally.error(f"HTTP {status}: {reply}")
             elif reply[4:] in bad:
@@ -236,7 +247,7 @@ async def _connection(port: int, path: str, phones: itertools.cycle[str], tally:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
             if reply.startswith("END ") or time.perf_counter() >= stop_at[0]:
                 break
-    writer.close()
+        writer.close()
 
 
 def _parse(header: bytes) -> tuple[int, int, bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import APIFlask
+from flask.sessions import SessionInterface
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
@@ -29,6 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
         docs_oauth2_redirect_path=None,
     )
     config.load(app, test_config)
+    # Nothing uses Flask's signed-cookie session (API keys, the telco key path and webhook
+    # signatures authenticate): skip opening and saving one on every request.
+    app.session_interface = _NoSessions()
     logs.configure(app.config["LOG_LEVEL"])
     # Subsystems in a fixed, visible order: storage first, then what uses it.
     db.init_app(app)
@@ -40,3 +44,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     africastalking.init_app(app)
     api.init_app(app)
     return app
+
+
+class _NoSessions(SessionInterface):
+    """Never open a cookie session: every request gets Flask's read-only null session."""
+
+    def open_session(self, app: Any, request: Any) -> None:  # noqa: D102
+        return None
+
+    def save_session(self, app: Any, session: Any, response: Any) -> None:  # noqa: D102
+        return None

@@ -6,6 +6,8 @@ import time
 
 import redis
 
+from ussd_menus.session import Batch
+
 
 def hit(client: redis.Redis, scope: str, phone_index: str, window_seconds: int) -> int:
     """Count one request in the current window and return how many came in it.
@@ -19,7 +21,7 @@ def hit(client: redis.Redis, scope: str, phone_index: str, window_seconds: int) 
     return int(count)
 
 
-def queue_hit(pipe: redis.client.Pipeline, scope: str, phone_index: str,
+def queue_hit(pipe: redis.client.Pipeline | Batch, scope: str, phone_index: str,
               window_seconds: int) -> None:
     """Queue one request's count on the caller's pipeline; its first result is the count.
 

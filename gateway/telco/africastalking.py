@@ -31,6 +31,7 @@ from gateway.telco import trust
 from gateway.wallets.service import wallet_verification
 from ussd_menus import RedisSessionStore, SmsResponder, UssdEngine, catalogs
 from ussd_menus.gsm7 import fits_screen
+from ussd_menus.session import Batch
 
 log = logging.getLogger(__name__)
 bp = Blueprint("africastalking", __name__, url_prefix="/telco/africastalking/<key>")
@@ -181,7 +182,7 @@ def ussd() -> Response:
         engine = _engine()
         store: RedisSessionStore = current_app.extensions[_STORE]
         # One round trip counts the hop and reads the session (and the resume copy).
-        pipe = get_redis().pipeline(transaction=False)
+        pipe = Batch(get_redis())
         ratelimit.queue_hit(pipe, "ussd", get_pii().phone_index(phone), 60)
         store.prefetch(pipe, session_id, phone)
         count, _, *session = pipe.execute()

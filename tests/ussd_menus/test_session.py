@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import redis
 
 from tests.ussd_menus.fakes import SINGLE, Dialer, FakePort
@@ -30,24 +31,39 @@ def test_the_trail_stays_short() -> None:
 
 
 class _Counting(redis.Redis):
-    """Count round trips: single commands and pipeline flushes."""
+    """Count round trips as the server sees them: each packed send on a connection.
 
-    trips: list[str]
+    A send of one command is named by it ("GET"); a send of several is "PIPELINE", however it
+    was built (redis-py's pipeline or the store's lean batch).
+    """
 
-    def execute_command(self, *args: Any, **options: Any) -> Any:
-        self.trips.append(str(args[0]))
-        return super().execute_command(*args, **options)
+    _trips: list[str]
 
-    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
-        pipe = super().pipeline(transaction, shard_hint)
-        execute = pipe.execute
+    @property
+    def trips(self) -> list[str]:
+        return self._trips
 
-        def counted(raise_on_error: bool = True) -> Any:
-            self.trips.append("PIPELINE")
-            return execute(raise_on_error)
+    @trips.setter
+    def trips(self, value: list[str]) -> None:
+        self._trips[:] = value  # the connections append to this very list
 
-        pipe.execute = counted  # type: ignore[method-assign]
-        return pipe
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> _Counting:  # type: ignore[override]
+        trips: list[str] = []
+
+        class Counted(redis.Connection):
+            def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+                data = b"".join(command) if isinstance(command, list) else bytes(command)
+                # Each command is a RESP array: "*<n>\r\n$<len>\r\n<NAME>\r\n...".
+                commands = data.count(b"\r\n*") + data.startswith(b"*")
+                name = data.split(b"\r\n")[2].decode().upper()
+                trips.append("PIPELINE" if commands > 1 else name)
+                super().send_packed_command(command, check_health)
+
+        client = super().from_url(url, connection_class=Counted, **kwargs)
+        client.__class__ = cls
+        client._trips = trips
+        return client  # type: ignore[return-value]
 
 
 def test_a_hop_costs_one_get_and_one_pipelined_write(port: FakePort, redis_url: str) -> None:
@@ -60,4 +76,19 @@ def test_a_hop_costs_one_get_and_one_pipelined_write(port: FakePort, redis_url: 
     dialer.send("3")
     dialer.send("98")
     assert client.trips == ["GET", "PIPELINE", "GET", "PIPELINE"]
+    client.close()
+
+
+def test_a_batch_that_fails_leaves_no_unread_reply_for_the_next(redis_url: str) -> None:
+    from ussd_menus.session import Batch
+
+    client = redis.Redis.from_url(redis_url)
+    client.set("t-batch:text", "not a number")
+    client.set("t-batch:b", "B")
+    failing = Batch(client).incr("t-batch:text").get("t-batch:b")
+    with pytest.raises(redis.ResponseError):
+        failing.execute()
+    # The failed batch's second reply was never read; its connection was dropped, not reused.
+    assert Batch(client).get("t-batch:b").incr("t-batch:n").execute() == [b"B", 1]
+    assert Batch(client).execute() == []
     client.close()
