@@ -32,12 +32,13 @@ class Base(DeclarativeBase):
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # WAL lets readers work while one writer commits; NORMAL is durable across process
-    # crashes in WAL mode (only an OS crash may lose the last commits); foreign keys are
-    # off by default in SQLite.
+    # WAL lets readers work while one writer commits; FULL syncs the log on every commit,
+    # so a committed payment outcome survives an OS crash or power loss too (NORMAL would
+    # only survive a process crash; measured: no visible cost at the engine's batch sizes);
+    # foreign keys are off by default in SQLite.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
