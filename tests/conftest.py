@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -122,18 +123,25 @@ def empty_tables(app: Flask) -> None:
                         f"(SELECT MAX(id) FROM \"{table.name}\"))")
 
 
-@pytest.fixture
-def app(database_url: str, redis_url: str) -> Iterator[Flask]:
-    """Give an app on empty tables of the real test database and an empty Redis database."""
+@contextmanager
+def make_app(database_url: str, redis_url: str, **settings: object) -> Iterator[Flask]:
+    """Build an app with these settings on empty tables and an empty Redis database."""
     from gateway import create_app
     from gateway.db import get_db
 
-    application = create_app(app_config(database_url, redis_url))
+    application = create_app(app_config(database_url, redis_url, **settings))
     empty_tables(application)
     redis.Redis.from_url(redis_url).flushdb()
     with application.app_context():
         yield application
     get_db(application).dispose()
+
+
+@pytest.fixture
+def app(database_url: str, redis_url: str) -> Iterator[Flask]:
+    """Give an app on empty tables of the real test database and an empty Redis database."""
+    with make_app(database_url, redis_url) as application:
+        yield application
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,12 +10,13 @@ from flask import Flask
 
 from gateway.approvers import totp as approver_totp
 from gateway.db import get_db
-from gateway.ledger.check import check_ledger
 from gateway.payroll import cycles
 from gateway.payroll.funding import allocate
 from gateway.pii.codec import get_pii
 from otp.totp import decode_secret, totp_code
-from tests.payroll.conftest import add_people
+
+# The standard people and the ledger check after every test, as in the payroll tests.
+from tests.payroll.conftest import add_people, ledger_stays_sound, people  # noqa: F401
 
 DEC = date(2026, 12, 1)
 T0 = 2_000_000_010.0  # 10 s into a time step
@@ -43,20 +43,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fixed = Clock(T0)
     monkeypatch.setattr(approver_totp, "clock", fixed)
     return fixed
-
-
-@pytest.fixture
-def people(app: Flask) -> dict[str, str]:
-    return add_people(app)
-
-
-@pytest.fixture(autouse=True)
-def ledger_stays_sound(request: pytest.FixtureRequest) -> Iterator[None]:
-    app = request.getfixturevalue("app") if "app" in request.fixturenames else None
-    yield
-    if app is not None:
-        with get_db(app).sessionmaker() as session:
-            assert check_ledger(session) == []
 
 
 def submitted_cycle(app: Flask, commune: str = "19753", *, maker: str = "cli:lan") -> str:

@@ -7,14 +7,13 @@ import ipaddress
 from collections.abc import Iterator
 
 import pytest
-import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
 from gateway.config import ConfigError
 from gateway.telco import trust
 from tests.channels.conftest import KEY
-from tests.conftest import app_config, empty_tables
+from tests.conftest import app_config, make_app
 
 NEW_KEY = "rotated-at-key-b81c0e"
 AT_NET = "196.201.214.0/24"  # stands for Africa's Talking's published callback range
@@ -26,29 +25,19 @@ FORM = {"sessionId": "s-trust", "phoneNumber": "+84912345678", "text": "", "id":
         "from": "+84912345678", "status": "Success"}
 
 
-def _app(database_url: str, redis_url: str, **settings: object) -> Iterator[Flask]:
-    from gateway import create_app
-    from gateway.db import get_db
-
-    application = create_app(app_config(database_url, redis_url, **settings))
-    empty_tables(application)
-    redis.Redis.from_url(redis_url).flushdb()
-    with application.app_context():
-        yield application
-    get_db(application).dispose()
-
-
 @pytest.fixture
 def rotating(database_url: str, redis_url: str) -> Iterator[Flask]:
     """Give an app in the middle of a key rotation: the new key first, the old one after."""
-    yield from _app(database_url, redis_url, AT_CALLBACK_KEY=f"{NEW_KEY},{KEY}")
+    with make_app(database_url, redis_url, AT_CALLBACK_KEY=f"{NEW_KEY},{KEY}") as app:
+        yield app
 
 
 @pytest.fixture
 def guarded(database_url: str, redis_url: str) -> Iterator[Flask]:
     """Give an app that takes callbacks only from AT's range, behind our own proxies."""
-    yield from _app(database_url, redis_url, AT_CALLBACK_KEY=KEY, AT_ALLOWED_IPS=AT_NET,
-                    TRUSTED_PROXIES=PROXIES)
+    with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY, AT_ALLOWED_IPS=AT_NET,
+                  TRUSTED_PROXIES=PROXIES) as app:
+        yield app
 
 
 def post(client: FlaskClient, path: str, *, key: str = KEY, peer: str = "127.0.0.1",
@@ -71,7 +60,7 @@ def test_old_and_new_keys_both_open_every_callback_during_a_rotation(rotating: F
 
 def test_a_single_key_setting_still_works_and_a_retired_key_is_refused(
         database_url: str, redis_url: str) -> None:
-    for app in _app(database_url, redis_url, AT_CALLBACK_KEY=NEW_KEY):
+    with make_app(database_url, redis_url, AT_CALLBACK_KEY=NEW_KEY) as app:
         client = app.test_client()
         assert post(client, "ussd", key=NEW_KEY) == 200
         assert post(client, "ussd", key=KEY) == 404

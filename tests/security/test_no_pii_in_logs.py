@@ -37,7 +37,7 @@ from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
 from gateway.telco.at_stub import AtStub
 from tests.api.conftest import bearer, make_key
-from tests.conftest import app_config, empty_tables
+from tests.conftest import make_app
 from tests.registry.rosters import VI_HEADER
 from wallet_adapters.sandbox import reset_books
 
@@ -133,16 +133,9 @@ class RawCapture(logging.Handler):
 @pytest.fixture
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     """Give an app logging at DEBUG with open telco callbacks and generous rate limits."""
-    from gateway import create_app
-
-    application = create_app(app_config(
-        database_url, redis_url, AT_CALLBACK_KEY=KEY, LOG_LEVEL="DEBUG",
-        USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000))
-    empty_tables(application)
-    redis.Redis.from_url(redis_url).flushdb()
-    with application.app_context():
+    with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY, LOG_LEVEL="DEBUG",
+                  USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000) as application:
         yield application
-    get_db(application).dispose()
 
 
 @pytest.fixture
