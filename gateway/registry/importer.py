@@ -24,7 +24,7 @@ from gateway.registry.models import Beneficiary, ImportRun, WalletLink, utcnow
 from gateway.registry.pipeline import ValidationSettings, validated_chunks
 from gateway.registry.source import RosterRefused, RosterSource, RosterUnreadable
 from gateway.registry.validation import Problem, RosterRow
-from gateway.registry.writer import RosterWriter
+from gateway.registry.writer import RosterWriter, WalletChange
 
 SHARED_PHONE = "shared_phone"
 
@@ -187,6 +187,8 @@ def import_roster(
                 progress(consumed)
         report.created, report.updated, report.unchanged = (
             writer.created, writer.updated, writer.unchanged)
+        _file_wallet_changes(session, codec, writer.wallet_changes, settings.actor,
+                             source.name, report, sink)
         shared_rows = sorted(
             n for digest in _flag_shared_phones(session) for n in phone_rows.get(digest, ()))
         for number in shared_rows:
@@ -222,6 +224,32 @@ def import_roster(
     finally:
         source.close()
     return report
+
+
+def _file_wallet_changes(session: Session, codec: PiiCodec, changes: list[WalletChange],
+                         actor: str, file_name: str, report: ImportReport,
+                         sink: _IssueSink) -> None:
+    """Turn rows that name another wallet phone into change requests for a second officer."""
+    if not changes:
+        return
+    # Imported here: gateway.wallets builds on the registry, not the other way round.
+    from gateway.wallets.changes import request_from_roster
+
+    for change in changes:
+        ref = request_from_roster(session, codec, wallet_link_id=change.wallet_link_id,
+                                  provider=change.provider, phone=change.phone,
+                                  actor=qualified_actor(actor), file_name=file_name)
+        if ref is None:
+            continue
+        report.flagged += 1
+        sink.add(RowIssue(
+            change.row, header_label("phone"), "wallet.change_needs_second_officer",
+            f"Số ví mới chờ cán bộ thứ hai duyệt (yêu cầu {ref}); chi trả cho người này "
+            "tạm giữ đến khi được duyệt và số mới được xác minh.",
+            f"The new wallet phone waits for a second officer's approval (request {ref}); "
+            "this person's payments are held until it is approved and the phone verified.",
+            severity="warning",
+        ))
 
 
 def _issue(row: int, problem: Problem) -> RowIssue:

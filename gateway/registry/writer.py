@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -46,6 +47,16 @@ def _plain(row: RosterRow) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class WalletChange:
+    """A row that names another wallet for a known beneficiary: it needs a second officer."""
+
+    row: int
+    wallet_link_id: int
+    provider: str
+    phone: str
+
+
 class RosterWriter:
     """Writes chunks of valid rows inside the caller's transaction, counting what changed."""
 
@@ -57,6 +68,7 @@ class RosterWriter:
         self.default_provider = default_provider
         self.this_month = today.replace(day=1)
         self.created = self.updated = self.unchanged = 0
+        self.wallet_changes: list[WalletChange] = []
 
     def write(self, rows: Sequence[tuple[int, RosterRow, str]]) -> list[tuple[int, str]]:
         """Write one chunk of (row number, row, citizen-ID digest).
@@ -182,17 +194,18 @@ class RosterWriter:
                     updated_at=now,
                 ))
                 changed = True
-            elif (wallet.provider, wallet.phone_bidx, wallet.to_representative) != (
-                provider, phone_digest, to_rep
-            ):
-                # A different wallet is a new, unverified link: no money goes to it until
-                # the phone is verified again.
+            elif (wallet.provider, wallet.phone_bidx) != (provider, phone_digest):
+                # Another wallet phone is an officer steering money elsewhere: the link
+                # stays as it is and a change request waits for a second officer
+                # (gateway.wallets.changes); the importer files it.
+                # (Counted by the importer as flagged, not here as an update.)
+                self.wallet_changes.append(WalletChange(number, wallet.id, provider, phone))
+                phone_digest = wallet.phone_bidx
+            elif wallet.to_representative != to_rep:
+                # The same phone, now noted as the representative's (or no longer): no money
+                # moves elsewhere, so no second officer is needed.
                 self.session.execute(W.update().where(W.c.id == wallet.id).values(
-                    provider=provider,
-                    phone_enc=codec.seal("wallet_link", "phone", wallet.ref, phone),
-                    phone_bidx=phone_digest, to_representative=to_rep, verified=False,
-                    verified_at=None, flag=None, updated_at=now,
-                ))
+                    to_representative=to_rep, updated_at=now))
                 changed = True
             if changed:
                 self.updated += 1

@@ -124,6 +124,44 @@ def request_change(session: Session, codec: PiiCodec, *, beneficiary_ref: str, p
     return change
 
 
+def request_from_roster(session: Session, codec: PiiCodec, *, wallet_link_id: int,
+                        provider: str, phone: str, actor: str, file_name: str) -> str | None:
+    """File the change a roster row asks for (another wallet phone); return its ref.
+
+    A roster is an officer's word like any other: the link keeps its phone, and the new one
+    waits for a second officer, exactly as ``request_change``. A request still waiting from
+    an earlier roster or officer is superseded (closed as stale, audited). Returns None when
+    the row names the wallet the link already has.
+    """
+    link = session.scalar(sa.select(WalletLink).where(WalletLink.id == wallet_link_id)
+                          .with_for_update())
+    assert link is not None  # the writer just read it in this transaction
+    digest = codec.phone_index(phone)
+    waiting = session.scalar(sa.select(WalletChangeRequest).where(
+        WalletChangeRequest.wallet_link_id == link.id,
+        WalletChangeRequest.status == ChangeStatus.PENDING.value).with_for_update())
+    if waiting is not None:
+        if (waiting.provider, waiting.phone_bidx) == (provider, digest):
+            return waiting.ref  # the same change, asked again: one request
+        _close(link, waiting, ChangeStatus.STALE, actor)
+        record(session, actor=actor, action="wallet_link.change_superseded",
+               subject_type="wallet_link", subject_id=link.ref,
+               detail={"request": waiting.ref, "by": "roster"})
+        session.flush()
+    if (link.provider, link.phone_bidx) == (provider, digest):
+        return None
+    reason = f"roster import {file_name}"[:REASON_MAX]
+    return request_change(session, codec, beneficiary_ref=_beneficiary_ref(session, link),
+                          provider=provider, phone=phone, reason=reason, actor=actor,
+                          providers=[provider]).ref
+
+
+def _beneficiary_ref(session: Session, link: WalletLink) -> str:
+    ref = session.scalar(sa.select(Beneficiary.ref).where(Beneficiary.id == link.beneficiary_id))
+    assert ref is not None
+    return ref
+
+
 def _find(session: Session, ref: str) -> WalletChangeRequest:
     change = session.scalar(sa.select(WalletChangeRequest)
                             .where(WalletChangeRequest.ref == ref[:32]).with_for_update())

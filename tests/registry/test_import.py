@@ -113,28 +113,47 @@ def test_reimport_updates_instead_of_duplicating(runner, tmp_path):
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
 
 
-def test_changed_wallet_phone_is_unverified_again(app, runner, tmp_path):
-    import_json(runner, write_csv(tmp_path / "a.csv", GOOD))
+def test_a_changed_wallet_phone_waits_for_a_second_officer_then_a_fresh_verification(
+        app, runner, tmp_path):
+    from gateway.wallets.changes import PENDING_FLAG, approve_change
+    from gateway.wallets.models import WalletChangeRequest
+
+    import_json(runner, write_csv(tmp_path / "a.csv", GOOD), "--actor", "lan")
     with get_db().session() as s:
         s.execute(sa.update(WalletLink).values(verified=True))
     changed = [row[:] for row in GOOD]
     changed[0][4] = "0909000111"
-    import_json(runner, write_csv(tmp_path / "b.csv", changed))
+    report = import_json(runner, write_csv(tmp_path / "b.csv", changed), "--actor", "lan")
+    assert report["flagged"] == 1
+    assert [i["code"] for i in report["issues"]] == ["wallet.change_needs_second_officer"]
     codec = get_pii()
-    with get_db().sessionmaker() as s:
-        link = s.scalar(
-            sa.select(WalletLink).where(WalletLink.phone_bidx == codec.phone_index("+84909000111"))
-        )
-        assert link is not None and link.verified is False
-        assert (
-            s.scalar(
-                sa.select(sa.func.count())
-                .select_from(WalletLink)
-                .where(WalletLink.verified.is_(True))
-            )
-            == 2
-        )
+    new_digest = codec.phone_index("+84909000111")
 
+    def links_with_new_phone() -> int:
+        with get_db().sessionmaker() as s:
+            return s.scalar(sa.select(sa.func.count()).select_from(WalletLink)
+                            .where(WalletLink.phone_bidx == new_digest))
+
+    # The roster alone moves no money: the link keeps its phone and is held meanwhile.
+    assert links_with_new_phone() == 0
+    with get_db().sessionmaker() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(WalletLink)
+                        .where(WalletLink.flag == PENDING_FLAG)) == 1
+        waiting = s.scalars(sa.select(WalletChangeRequest)).all()
+    assert [(w.status, w.requested_by) for w in waiting] == [("pending", "cli:lan")]
+    import_json(runner, write_csv(tmp_path / "c.csv", changed), "--actor", "lan")  # again
+    with get_db().sessionmaker() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(WalletChangeRequest)) == 1
+    with get_db().session() as s:
+        refused = approve_change(s, codec, waiting[0].ref, actor="cli:lan")
+    assert refused.refused is not None and links_with_new_phone() == 0
+    with get_db().session() as s:
+        assert approve_change(s, codec, waiting[0].ref, actor="cli:minh").changed
+    with get_db().sessionmaker() as s:
+        link = s.scalar(sa.select(WalletLink).where(WalletLink.phone_bidx == new_digest))
+        assert link is not None and link.verified is False and link.flag is None
+        assert s.scalar(sa.select(sa.func.count()).select_from(WalletLink)
+                        .where(WalletLink.verified.is_(True))) == 2
 
 def test_dropped_category_is_closed_not_deleted(runner, tmp_path):
     two = [row[:] for row in GOOD]
