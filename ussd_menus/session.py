@@ -130,13 +130,27 @@ class Batch:
         pool = self._client.connection_pool
         conn = pool.get_connection()
         try:
-            conn.send_packed_command(conn.pack_commands(commands))
+            conn.send_packed_command([_pack(commands)])
             return [conn.read_response() for _ in commands]
         except BaseException:
             conn.disconnect()
             raise
         finally:
             pool.release(conn)
+
+
+def _pack(commands: list[tuple[Any, ...]]) -> bytes:
+    """Encode commands in RESP (arrays of bulk strings), as redis-py would, in one buffer."""
+    out = bytearray()
+    for command in commands:
+        out += b"*%d\r\n" % len(command)
+        for arg in command:
+            if isinstance(arg, str):
+                arg = arg.encode()
+            elif isinstance(arg, int):
+                arg = b"%d" % arg
+            out += b"$%d\r\n%s\r\n" % (len(arg), arg)
+    return bytes(out)
 
 
 class RedisSessionStore:

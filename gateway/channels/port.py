@@ -7,6 +7,7 @@ cannot undo it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -103,7 +104,6 @@ _PEOPLE_BY_PHONE = (
                   Beneficiary.id.in_(_WALLET_OWNERS)),
            Beneficiary.status != BeneficiaryStatus.DECEASED.value)
     .order_by(Beneficiary.id).limit(MAX_PEOPLE))
-_ID_BY_REF = sa.select(Beneficiary.id).where(Beneficiary.ref == sa.bindparam("ref"))
 # The entitlement screen ("1"): the latest payment by ref, plain columns, one query.
 _LATEST_BY_REF = (
     sa.select(Program.code, Payment.amount, Cycle.period, Payment.state, Cycle.payment_date)
@@ -158,6 +158,7 @@ class DbPort:
         self._channel = channel
         self._today = today
         self._wallets = wallets
+        self._primed = threading.local()  # (phone, raw language) prefetched for this hop
 
     # --- who is calling ------------------------------------------------------------------
 
@@ -169,9 +170,26 @@ class DbPort:
         return [Person(ref, mask_name(self._codec.open("beneficiary", "name", ref, token)))
                 for ref, token in rows]
 
+    @contextmanager
+    def primed_language(self, phone: str, raw: object) -> Iterator[None]:
+        """Let ``language`` answer for ``phone`` from a value the caller already fetched.
+
+        The USSD callback reads the phone's language in the round trip it makes anyway (rate
+        limit and session), so a session's first hop needs no extra one.
+        """
+        self._primed.value = (phone, raw)
+        try:
+            yield
+        finally:
+            self._primed.value = None
+
     def language(self, phone: str) -> str | None:
         """Give the language code remembered for this phone, or None."""
-        raw = self._redis.get(language_key(self._codec, phone))
+        primed = getattr(self._primed, "value", None)
+        if primed is not None and primed[0] == phone:
+            raw = primed[1]
+        else:
+            raw = self._redis.get(language_key(self._codec, phone))
         if not isinstance(raw, bytes):
             return None
         lang = raw.decode(errors="replace")
@@ -180,6 +198,7 @@ class DbPort:
     def set_language(self, phone: str, lang: str) -> None:
         """Remember the language code chosen on this phone."""
         if lang in _KNOWN_LANGUAGES:
+            self._primed.value = None  # what was read before this hop is stale now
             self._redis.set(language_key(self._codec, phone), lang, ex=LANGUAGE_TTL)
 
     # --- what they are owed and were paid ---------------------------------------------
@@ -346,12 +365,11 @@ class DbPort:
 
     def pin_status(self, ref: str) -> PinStatus:
         """Tell whether the beneficiary has a PIN; an unknown ref is treated as locked."""
-        with self._db.sessionmaker() as s:
-            # Every protected screen asks this: read the id only, not the whole (encrypted) row.
-            person_id = s.execute(_ID_BY_REF, {"ref": ref}).scalar()
-            if person_id is None:
-                return PinStatus(PinState.LOCKED)
-            return pins.pin_status(s, person_id)
+        with _read(self._db) as conn:
+            row = conn.execute(pins.STATUS_BY_REF, {"ref": ref}).first()
+        if row is None:
+            return PinStatus(PinState.LOCKED)
+        return pins.status_of(bool(row.has_pin), bool(row.locked), row.failed_attempts or 0)
 
     def choose_pin(self, ref: str, pin: str) -> PinChange:
         """Take the first entry of a new PIN, refusing one built from the person's own data."""

@@ -80,19 +80,38 @@ def _row(session: Session, beneficiary_id: int) -> BeneficiaryPin | None:
 
 
 def _state(row: BeneficiaryPin | None) -> PinState:
-    if row is None or row.pin_hash is None:
+    if row is None:
         return PinState.NOT_SET
-    if row.locked_at is not None or row.failed_attempts >= MAX_TRIES:
-        return PinState.LOCKED
-    return PinState.SET
+    return status_of(row.pin_hash is not None, row.locked_at is not None,
+                     row.failed_attempts).state
+
+
+def status_of(has_pin: bool, locked: bool, failed_attempts: int) -> PinStatus:
+    """Tell the PIN's state and tries left from the stored facts (no row: no PIN)."""
+    if not has_pin:
+        return PinStatus(PinState.NOT_SET, 0)
+    if locked or failed_attempts >= MAX_TRIES:
+        return PinStatus(PinState.LOCKED, 0)
+    return PinStatus(PinState.SET, max(MAX_TRIES - failed_attempts, 0))
+
+
+# Every protected USSD screen asks this: one prebuilt Core statement by the person's ref
+# (an unknown ref gives no row; a person without a PIN row gives NULLs).
+STATUS_BY_REF = (
+    sa.select(Beneficiary.id, BeneficiaryPin.pin_hash.is_not(None).label("has_pin"),
+              BeneficiaryPin.locked_at.is_not(None).label("locked"),
+              BeneficiaryPin.failed_attempts)
+    .select_from(sa.outerjoin(Beneficiary, BeneficiaryPin,
+                              BeneficiaryPin.beneficiary_id == Beneficiary.id))
+    .where(Beneficiary.ref == sa.bindparam("ref")))
 
 
 def pin_status(session: Session, beneficiary_id: int) -> PinStatus:
     """Tell whether the beneficiary has a PIN, and how many wrong tries are left."""
     row = _row(session, beneficiary_id)
-    state = _state(row)
-    left = MAX_TRIES - row.failed_attempts if row is not None and state is PinState.SET else 0
-    return PinStatus(state, max(left, 0))
+    if row is None:
+        return PinStatus(PinState.NOT_SET, 0)
+    return status_of(row.pin_hash is not None, row.locked_at is not None, row.failed_attempts)
 
 
 def _row_for_update(session: Session, beneficiary_id: int) -> BeneficiaryPin:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from gateway.channels import ratelimit
 from gateway.channels.models import InboundSms, SmsKind
 from gateway.channels.outbound import stage_sms
-from gateway.channels.port import DbPort
+from gateway.channels.port import DbPort, language_key
 from gateway.channels.sms import apply_delivery_report
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
@@ -41,6 +41,7 @@ ID_MAX = 100
 SMS_MAX = 1000
 _ENGINE = "chitra.ussd_engine"
 _STORE = "chitra.ussd_store"
+_PORT = "chitra.ussd_port"
 
 TOO_FAST = {
     "vi": "Ban thao tac qua nhanh. Vui long thu lai sau 1 phut.",
@@ -122,8 +123,10 @@ def _engine() -> UssdEngine:
     if engine is None:
         store = RedisSessionStore(get_redis(), prefix="chitra:ussd",
                                   phone_key_secret=current_app.config["SECRET_KEY"].encode())
-        engine = UssdEngine(_port("ussd"), store)
+        port = _port("ussd")
+        engine = UssdEngine(port, store)
         current_app.extensions[_STORE] = store
+        current_app.extensions[_PORT] = port
         current_app.extensions[_ENGINE] = engine
     return engine
 
@@ -181,14 +184,18 @@ def ussd() -> Response:
     try:
         engine = _engine()
         store: RedisSessionStore = current_app.extensions[_STORE]
-        # One round trip counts the hop and reads the session (and the resume copy).
+        port: DbPort = current_app.extensions[_PORT]
+        # One round trip counts the hop and reads the session, the resume copy and the
+        # phone's language (which a session's first screen needs).
         pipe = Batch(get_redis())
         ratelimit.queue_hit(pipe, "ussd", get_pii().phone_index(phone), 60)
         store.prefetch(pipe, session_id, phone)
-        count, _, *session = pipe.execute()
+        pipe.get(language_key(get_pii(), phone))
+        count, _, session, resume, lang = pipe.execute()
         if int(count) > int(current_app.config["USSD_HOPS_PER_MINUTE"]):
             return _ussd(TOO_FAST[_lang(phone)], end=True)
-        with store.primed(session_id, phone, session):
+        with store.primed(session_id, phone, [session, resume]), \
+                port.primed_language(phone, lang):
             reply = engine.handle(session_id, phone, text)
     except Exception:
         # No input, phone or session id in the log: the exception type is enough to alert.
