@@ -92,3 +92,12 @@ def test_a_batch_that_fails_leaves_no_unread_reply_for_the_next(redis_url: str) 
     assert Batch(client).get("t-batch:b").incr("t-batch:n").execute() == [b"B", 1]
     assert Batch(client).execute() == []
     client.close()
+
+
+def test_a_batch_writes_the_same_bytes_as_redis_py() -> None:
+    from ussd_menus.session import _pack
+
+    commands = [("GET", "k"), ("SET", "s", "Tiền " * 3, "EX", 300), ("INCRBY", "n", 1),
+                ("SET", "b", b"\x00\xff\r\n", "EX", 5), ("DEL", "k")]
+    connection = redis.Connection()  # packs without connecting
+    assert _pack(commands) == b"".join(connection.pack_commands(commands))
