@@ -28,6 +28,7 @@ from gateway.payroll.models import Cycle, CycleState, Payment, PaymentState
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_name, mask_phone
 from gateway.registry.models import Beneficiary, WalletLink
+from gateway.wallets.payout_gate import HOLD_REASON as SIM_SWAP_HOLD
 from ussd_menus.gsm7 import strip_accents
 
 TOPIC = "notice.payment"
@@ -42,7 +43,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "failed": ("{head} Chua chuyen duoc {amount} tro cap thang {month}. Vui long goi "
                    "{hotline} hoac den UBND xa/phuong de kiem tra vi."),
         "held": ("{head} Tien tro cap thang {month} ({amount}) dang tam giu vi vi chua xac "
-                 "minh. Mang CCCD den UBND xa/phuong hoac goi {hotline}."),
+                 "minh. Bam {ussd}, chon 5 de xac minh hoac goi {hotline}."),
+        "held_sim": ("{head} Tien tro cap thang {month} ({amount}) dang tam giu vi SIM vua "
+                     "doi. Mang CCCD den UBND xa/phuong hoac goi {hotline}."),
+        "held_review": ("{head} Tien tro cap thang {month} ({amount}) dang tam giu de can bo "
+                        "kiem tra vi nhan. Thac mac xin goi {hotline}."),
         "reminder": ("{head} Ngay {date} se chuyen {amount} tro cap thang {month} vao vi "
                      "{wallet}. Thac mac xin goi {hotline}."),
         "money": "{amount} d",
@@ -55,7 +60,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "failed": ("{head} we could not send the {amount} benefit for {month}. Call "
                    "{hotline} or visit the commune office to check your wallet."),
         "held": ("{head} the {month} benefit ({amount}) is on hold: wallet not "
-                 "verified. Bring your ID card to the commune office or call {hotline}."),
+                 "verified. Dial {ussd} and choose 5 to verify, or call {hotline}."),
+        "held_sim": ("{head} the {month} benefit ({amount}) is on hold: the SIM was just "
+                     "changed. Bring your ID to the commune office or call {hotline}."),
+        "held_review": ("{head} the {month} benefit ({amount}) is on hold while an officer "
+                        "checks the wallet. Questions: call {hotline}."),
         "reminder": ("{head} {amount} benefit for {month} will be sent to wallet {wallet} "
                      "on {date}. Questions: call {hotline}."),
         "money": "{amount} VND",
@@ -131,6 +140,15 @@ def notice_text(state: str, amount: int, month: str, wallet: str, settings: Noti
         hotline=settings.hotline, shortcode=settings.shortcode, ussd=settings.ussd_code)
 
 
+def held_kind(reason: str | None) -> str:
+    """Pick the held notice for a hold's reason: verify the wallet, SIM changed, or review."""
+    if reason == SIM_SWAP_HOLD:
+        return "held_sim"
+    if reason is None or reason.startswith("wallet not verified"):
+        return "held"  # the beneficiary can fix it: menu 5 sends a code to the wallet phone
+    return "held_review"  # flagged, changed or missing wallet: an officer acts
+
+
 def notice_settings(config: Mapping[str, Any]) -> NoticeSettings:
     """Read the notice settings from the app's config (``HOTLINE``, ``NOTICE_HOURS``, ...).
 
@@ -177,7 +195,8 @@ def stage_notices(db: Database, codec: PiiCodec, settings: NoticeSettings, *,
                 codec.open("beneficiary", "name", person.ref, person.name_enc))
             wallet_phone = (codec.open("wallet_link", "phone", wallet.ref, wallet.phone_enc)
                             if wallet is not None else phone)
-            body = notice_text(state, payment.amount, f"{period.month:02d}/{period.year}",
+            body = notice_text(held_kind(payment.state_reason) if state == "held" else state,
+                               payment.amount, f"{period.month:02d}/{period.year}",
                                mask_phone(wallet_phone), settings, lang, name)
             if stage_sms(s, codec, phone, body, SmsKind.NOTICE, not_before=wait,
                          dedupe_key=f"payment:{payment.id}:{state}") is not None:

@@ -337,3 +337,24 @@ def test_reminder_days_are_a_setting(app: Flask) -> None:
     app.config["NOTICE_REMINDER_DAYS"] = 30
     with pytest.raises(ValueError):
         notice_settings(app.config)
+
+
+def test_a_held_notice_says_why_and_what_to_do() -> None:
+    from gateway.channels.notices import held_kind
+
+    settings = NoticeSettings(hotline="1900 1234")
+    assert held_kind("wallet not verified") == "held"
+    assert held_kind("sim_swap") == "held_sim"
+    assert held_kind("wallet flagged (change_pending); an officer must review") == "held_review"
+    assert held_kind("no wallet link") == "held_review"
+    texts = {kind: notice_text(kind, 500_000, "11/2026", "09******78", settings, "vi",
+                               "N***** V** A*")
+             for kind in ("held", "held_sim", "held_review")}
+    assert "chon 5 de xac minh" in texts["held"]  # they can fix it themselves
+    assert "SIM vua doi" in texts["held_sim"]
+    assert "can bo kiem tra" in texts["held_review"]
+    for lang in ("vi", "en"):
+        for kind in texts:
+            text = notice_text(kind, 12_500_000, "11/2026", "09******78", settings, lang,
+                               "N***** V** A*")
+            assert text.isascii() and len(text) <= 160, text
