@@ -24,6 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def generated_roster(size: int) -> Path:
+    """Return ``bench/out/roster-<size>.xlsx`` (a generated Huế roster), made on first use."""
+    from gateway.registry.demo import write_xlsx
+
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    roster = out / f"roster-{size}.xlsx"
+    if not roster.exists():
+        write_xlsx(str(roster), size)
+    return roster
+
+
 def fresh_database(url: str | None, tmp: str) -> str:
     """Return a URL of an empty, migrated database (recreated if PostgreSQL)."""
     import sqlalchemy as sa
@@ -56,15 +68,10 @@ def main() -> None:
     from gateway.payroll.cycles import approve_cycle, create_cycle, release_cycle, submit_cycle
     from gateway.payroll.funding import allocate
     from gateway.pii.codec import get_pii
-    from gateway.registry.demo import write_xlsx
     from gateway.registry.importer import ImportSettings, import_roster
     from gateway.registry.source import open_roster
 
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    roster = out / f"roster-{args.size}.xlsx"
-    if not roster.exists():
-        write_xlsx(str(roster), args.size)
+    roster = generated_roster(args.size)
     with tempfile.TemporaryDirectory() as tmp:
         url = fresh_database(args.database_url, tmp)
         app = create_app({

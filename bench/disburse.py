@@ -186,14 +186,11 @@ def main() -> None:
                         help="default: an embedded redis-server started for the run")
     args = parser.parse_args()
 
-    from gateway.embedded_redis import EmbeddedRedis
-    from gateway.registry.demo import write_xlsx
+    from cycle import generated_roster
 
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    roster = out / f"roster-{args.size}.xlsx"
-    if not roster.exists():
-        write_xlsx(str(roster), args.size)
+    from gateway.embedded_redis import EmbeddedRedis
+
+    roster = generated_roster(args.size)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{os.path.join(tmp, 'bench.db')}"
         server = None if args.redis_url else EmbeddedRedis(os.path.join(tmp, "redis"))

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from itertools import count
 
 import pytest
-import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import app_config, empty_tables
+from gateway.telco.at_stub import AtStub
+from tests.conftest import make_app
 from tests.payroll.conftest import ledger_stays_sound  # noqa: F401 (autouse)
 
 KEY = "test-at-callback-key-7f3a"
@@ -22,16 +22,17 @@ _SESSIONS = count(1)
 @pytest.fixture
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     """Give an app whose Africa's Talking callbacks answer under ``BASE``."""
-    from gateway import create_app
-    from gateway.db import get_db
-
-    application = create_app(app_config(database_url, redis_url, AT_CALLBACK_KEY=KEY,
-                                        HOTLINE="1900 1234"))
-    empty_tables(application)
-    redis.Redis.from_url(redis_url).flushdb()
-    with application.app_context():
+    with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY,
+                  HOTLINE="1900 1234") as application:
         yield application
-    get_db(application).dispose()
+
+
+@pytest.fixture
+def stub() -> Iterator[AtStub]:
+    """Give a running Africa's Talking SMS stub on a free local port."""
+    server = AtStub(api_key="at-test-key").start()
+    yield server
+    server.stop()
 
 
 @dataclass

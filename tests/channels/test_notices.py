@@ -43,14 +43,6 @@ from workers.relay import QUEUE
 
 
 @pytest.fixture
-def stub() -> Iterator[AtStub]:
-    """Give a running Africa's Talking SMS stub on a free local port."""
-    server = AtStub(api_key="at-test-key").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def served(app: Flask) -> Iterator[str]:
     """Serve the app over real HTTP on a free port; give its base URL."""
     import threading

@@ -36,14 +36,6 @@ NIGHT = datetime(2026, 11, 27, 16, 0)  # 23:00 in Huế
 
 
 @pytest.fixture
-def stub() -> Iterator[AtStub]:
-    """Give a running Africa's Talking SMS stub on a free local port."""
-    server = AtStub(api_key="at-test-key").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def api(stub: AtStub) -> AtSmsService:
     """Give the SDK's SMS service pointed at the stub."""
     return AtSmsService("chitra", "at-test-key", stub.url)

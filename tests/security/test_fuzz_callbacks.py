@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
 import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +24,7 @@ from gateway.disbursement import service
 from gateway.ledger import accounts
 from gateway.ledger.models import Posting
 from gateway.payroll.models import Payment
-from tests.conftest import app_config, empty_tables
+from tests.conftest import make_app
 from tests.disbursement.conftest import release_cycle, states
 from wallet_adapters import standard_webhooks as sw
 from wallet_adapters.sandbox import DEMO_WEBHOOK_SECRET
@@ -44,18 +43,11 @@ FUZZ = settings(max_examples=120, deadline=None, database=None, derandomize=True
 @pytest.fixture
 def app(database_url: str, redis_url: str) -> Iterator[Flask]:
     """Give an app with open telco callbacks, a released cycle and quiet logs."""
-    from gateway import create_app
-
-    application = create_app(app_config(
-        database_url, redis_url, AT_CALLBACK_KEY=KEY, LOG_LEVEL="WARNING",
-        USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000))
-    empty_tables(application)
-    redis.Redis.from_url(redis_url).flushdb()
-    service.forget(application)  # a cached disburser of an earlier app must not answer
-    with application.app_context():
+    with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY, LOG_LEVEL="WARNING",
+                  USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000) as application:
+        service.forget(application)  # a cached disburser of an earlier app must not answer
         release_cycle(application, names=["an", "binh"])
         yield application
-    get_db(application).dispose()
 
 
 def money_snapshot(app: Flask) -> tuple[dict[int, str], int]:

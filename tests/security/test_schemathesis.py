@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
@@ -20,7 +19,7 @@ from schemathesis import GenerationMode
 
 from gateway.api.roles import Role
 from tests.api.conftest import bearer, make_key
-from tests.conftest import app_config, empty_tables
+from tests.conftest import make_app
 from tests.payroll.conftest import add_people
 
 EXAMPLES = 12  # per operation and per caller: ~25 operations, well under a minute in all
@@ -29,18 +28,11 @@ EXAMPLES = 12  # per operation and per caller: ~25 operations, well under a minu
 @pytest.fixture
 def seeded_app(database_url: str, redis_url: str) -> Iterator[Flask]:
     """Give an app with people and a prepared cycle, quiet logs, and a key per role."""
-    from gateway import create_app
-    from gateway.db import get_db
-
-    application = create_app(app_config(database_url, redis_url, LOG_LEVEL="WARNING"))
-    empty_tables(application)
-    redis.Redis.from_url(redis_url).flushdb()
-    with application.app_context():
+    with make_app(database_url, redis_url, LOG_LEVEL="WARNING") as application:
         add_people(application, ["an", "binh", "cuong"])
         application.config["chitra.test_tokens"] = {
             role: make_key(f"fuzz-{role.value}", role) for role in Role}
         yield application
-    get_db(application).dispose()
 
 
 def _headers(operation: Any, app: Flask) -> dict[str, str]:

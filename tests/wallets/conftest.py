@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 
 import pytest
-import redis
 import sqlalchemy as sa
 from flask import Flask
 
@@ -16,7 +15,7 @@ from gateway.payroll.models import Payment
 from gateway.pii.codec import get_pii
 from gateway.registry.models import Beneficiary, WalletLink
 from tests.channels.conftest import KEY, dial  # noqa: F401 (fixture)
-from tests.conftest import app_config, empty_tables
+from tests.conftest import make_app
 from tests.disbursement.conftest import make_disburser, sandbox_book  # noqa: F401 (fixtures)
 from tests.payroll.conftest import ledger_stays_sound  # noqa: F401 (autouse)
 from tests.wallets.camara_stub import CamaraStub
@@ -42,15 +41,9 @@ def app_settings() -> dict[str, object]:
 @pytest.fixture
 def app(database_url: str, redis_url: str, app_settings: dict[str, object]) -> Iterator[Flask]:
     """Give an app on empty tables with the telco callbacks open under the test key."""
-    from gateway import create_app
-
-    application = create_app(app_config(database_url, redis_url, AT_CALLBACK_KEY=KEY,
-                                        HOTLINE="1900 1234", **app_settings))
-    empty_tables(application)
-    redis.Redis.from_url(redis_url).flushdb()
-    with application.app_context():
+    with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY, HOTLINE="1900 1234",
+                  **app_settings) as application:
         yield application
-    get_db(application).dispose()
 
 
 def link_of(app: Flask, beneficiary_ref: str) -> WalletLink:
