@@ -70,7 +70,19 @@ def keys_generate() -> None:
         click.echo(f"CHITRA_{name}={generate_secret(name)}")
 
 
-cli = FlaskGroup(
+class _GatewayGroup(FlaskGroup):
+    """FlaskGroup that reports a missing Redis as an error message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:  # noqa: D102
+        from gateway.redis_conn import RedisNotConfigured
+
+        try:
+            return super().invoke(ctx)
+        except RedisNotConfigured as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+cli = _GatewayGroup(
     name="gateway",
     create_app=_create_app,
     add_default_commands=False,

@@ -14,13 +14,18 @@ def init_app(app: Flask) -> None:
     )
 
 
+class RedisNotConfigured(RuntimeError):
+    """The app has no Redis: the command line turns this into a plain error message."""
+
+
 def get_redis(app: Flask | None = None) -> redis.Redis:
     """Return the app's Redis client.
 
     Raises:
-        RuntimeError: no Redis is configured (set CHITRA_REDIS_URL or use `gateway run`).
+        RedisNotConfigured: no Redis is configured (set CHITRA_REDIS_URL or use `gateway run`).
     """
     client = (app or current_app).extensions.get("chitra.redis")
     if client is None:
-        raise RuntimeError("no Redis configured: set CHITRA_REDIS_URL or start with `gateway run`")
+        raise RedisNotConfigured(
+            "no Redis configured: set CHITRA_REDIS_URL (or use the one `gateway run` prints)")
     return client
