@@ -241,6 +241,10 @@ def _create_head(session: Session, dialect: str) -> None:
     # A missing head with events present means someone deleted it: starting a new chain at
     # seq 1 would hide that, so refuse and let verify and the off-host anchor speak.
     if session.execute(sa.select(_EVENTS.c.id).limit(1)).first() is not None:
+        if read_head(session) is not None:
+            # Another first appender committed the head and its events after our lookup
+            # (PostgreSQL, read committed): nothing is missing; the caller locks it now.
+            return
         raise AuditChainError(
             "the audit chain head row is missing while audit events exist; run "
             "`gateway audit verify` and restore audit_head from the last good anchor")
