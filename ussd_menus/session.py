@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 import redis
 
+from ussd_menus.batch import Batch
+
 #: Marker kept in the input trail instead of a PIN or one-time code.
 SECRET_MARK = "***"
 _TRAIL_MAX = 20  # enough to explain a session afterwards; bounded so a state stays small
@@ -83,74 +85,6 @@ class SessionStore(Protocol):
     def end(self, state: SessionState, phone: str) -> None:
         """Record a finished session (a retried last hop must replay) and drop its resume copy."""
         ...
-
-
-class Batch:
-    """Several Redis commands in one round trip, without redis-py's pipeline machinery.
-
-    A USSD hop makes two small round trips; redis-py's ``Pipeline`` costs about as much CPU
-    as the round trip itself (~80 µs of objects, callbacks and bookkeeping per execute),
-    which on a 2-core server is a third of a hop. This sends the packed commands on one
-    pooled connection and reads the raw replies (bytes, ints; ``b"OK"`` for SET). On any
-    error the connection is dropped, so no unread reply can reach the next user.
-    Same method names as a pipeline for the few commands the hop uses.
-    """
-
-    __slots__ = ("_client", "_commands")
-
-    def __init__(self, client: redis.Redis) -> None:
-        self._client = client
-        self._commands: list[tuple[Any, ...]] = []
-
-    def get(self, key: str) -> Batch:
-        self._commands.append(("GET", key))
-        return self
-
-    def set(self, key: str, value: str | bytes, *, ex: int) -> Batch:
-        self._commands.append(("SET", key, value, "EX", ex))
-        return self
-
-    def delete(self, key: str) -> Batch:
-        self._commands.append(("DEL", key))
-        return self
-
-    def incr(self, key: str) -> Batch:
-        self._commands.append(("INCRBY", key, 1))
-        return self
-
-    def expire(self, key: str, seconds: int) -> Batch:
-        self._commands.append(("EXPIRE", key, seconds))
-        return self
-
-    def execute(self) -> list[Any]:
-        """Send every queued command at once and return their raw replies in order."""
-        commands, self._commands = self._commands, []
-        if not commands:
-            return []
-        pool = self._client.connection_pool
-        conn = pool.get_connection()
-        try:
-            conn.send_packed_command([_pack(commands)])
-            return [conn.read_response() for _ in commands]
-        except BaseException:
-            conn.disconnect()
-            raise
-        finally:
-            pool.release(conn)
-
-
-def _pack(commands: list[tuple[Any, ...]]) -> bytes:
-    """Encode commands in RESP (arrays of bulk strings), as redis-py would, in one buffer."""
-    out = bytearray()
-    for command in commands:
-        out += b"*%d\r\n" % len(command)
-        for arg in command:
-            if isinstance(arg, str):
-                arg = arg.encode()
-            elif isinstance(arg, int):
-                arg = b"%d" % arg
-            out += b"$%d\r\n%s\r\n" % (len(arg), arg)
-    return bytes(out)
 
 
 class RedisSessionStore:

@@ -6,7 +6,7 @@ import time
 
 import redis
 
-from ussd_menus.session import Batch
+from ussd_menus.batch import Batch
 
 
 def hit(client: redis.Redis, scope: str, phone_index: str, window_seconds: int) -> int:
