@@ -81,6 +81,89 @@ class Database:
         self.engine.dispose()
 
 
+class FastRead:
+    """A Core SELECT compiled once per dialect and run on the driver's own cursor.
+
+    For the few small reads on the USSD hot path. SQLAlchemy's execution of a cached
+    statement (parameter construction, execution context, result metadata and row objects)
+    costs about four times what SQLite spends answering a one-row lookup by index (measured
+    ~70 µs against ~12 µs plus ~13 µs for the pool checkout). Bind and result values go
+    through the same type processors SQLAlchemy would apply; rows come back as plain tuples
+    in the statement's column order. The connection is the pool's, in autocommit for the
+    one statement on PostgreSQL (no BEGIN/ROLLBACK round trips; one statement sees one
+    snapshot anyway); SQLite's driver runs a lone SELECT outside any transaction.
+    """
+
+    def __init__(self, statement: sa.Select[Any]) -> None:
+        """Keep ``statement`` (named ``bindparam`` values, given to ``rows``)."""
+        self._statement = statement
+        self._compiled: dict[str, _CompiledRead] = {}
+
+    def rows(self, db: Database, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Run the statement with ``params`` and return every row."""
+        engine = db.engine
+        compiled = self._compiled.get(engine.dialect.name)
+        if compiled is None:
+            compiled = self._compiled[engine.dialect.name] = _CompiledRead(
+                self._statement, engine.dialect)
+        bound = compiled.bind(params)
+        raw = engine.raw_connection()
+        try:
+            driver = raw.driver_connection
+            if compiled.autocommit:
+                driver.autocommit = True  # type: ignore[union-attr]
+            try:
+                cursor = driver.cursor()  # type: ignore[union-attr]
+                try:
+                    cursor.execute(compiled.sql, bound)
+                    rows = cursor.fetchall()
+                finally:
+                    cursor.close()
+            finally:
+                if compiled.autocommit:
+                    driver.autocommit = False  # type: ignore[union-attr]
+        finally:
+            raw.close()  # back to the pool
+        return compiled.convert(rows)
+
+
+class _CompiledRead:
+    """One dialect's SQL text, parameter order and type processors for a ``FastRead``."""
+
+    def __init__(self, statement: sa.Select[Any], dialect: sa.Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self._defaults = {k: v for k, v in compiled.construct_params(
+            _check=False).items() if v is not None}
+        self._positions = list(compiled.positiontup or []) if compiled.positional else None
+        self._binders = dict(compiled._bind_processors)  # noqa: SLF001 (SQLAlchemy's own)
+        self._results = [
+            (i, proc) for i, column in enumerate(statement.selected_columns)
+            if (proc := column.type.dialect_impl(dialect).result_processor(dialect, None))
+            is not None]
+        self.autocommit = dialect.name == "postgresql"
+
+    def bind(self, params: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        values = {**self._defaults, **params}
+        for name, proc in self._binders.items():
+            if name in values:
+                values[name] = proc(values[name])
+        if self._positions is not None:
+            return tuple(values[name] for name in self._positions)
+        return values
+
+    def convert(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        if not self._results:
+            return [tuple(row) for row in rows]
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, proc in self._results:
+                values[i] = proc(values[i])
+            out.append(tuple(values))
+        return out
+
+
 def init_app(app: Flask) -> None:
     """Attach a ``Database`` for ``DATABASE_URL`` to the app."""
     app.extensions["chitra.db"] = Database(app.config["DATABASE_URL"])

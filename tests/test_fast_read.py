@@ -1,0 +1,73 @@
+"""FastRead: the hot path's SELECTs on the driver's cursor give what SQLAlchemy would give."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from gateway.channels import port
+from gateway.db import Database, FastRead, get_db, make_engine
+from gateway.pii.codec import get_pii
+from gateway.registry.models import Beneficiary
+from tests.channels.conftest import give_pin
+from tests.channels.test_ussd import AN, make_caregiver, pay
+from tests.conftest import make_app
+from tests.disbursement.conftest import release_cycle
+
+
+@pytest.fixture
+def app(database_url: str, redis_url: str) -> Iterator[Flask]:
+    with make_app(database_url, redis_url) as application:
+        yield application
+
+
+def _core(db: Database, statement: sa.Select, params: dict) -> list[tuple]:
+    with db.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(statement, params)]
+
+
+def test_rows_equal_sqlalchemys_with_the_same_types(app: Flask) -> None:
+    ids = release_cycle(app, names=["an", "binh"])
+    pay(app, ids[0])
+    give_pin(app, AN, "5938")
+    db = get_db(app)
+    digest = get_pii(app).phone_index(AN)
+    with db.sessionmaker() as s:
+        refs = list(s.scalars(sa.select(Beneficiary.ref).order_by(Beneficiary.id)))
+    make_caregiver(app, refs[1:], phone=AN)  # An's phone now also receives for Binh
+    cases = [(port._PEOPLE_BY_PHONE, {"digest": digest}),
+             (port._PEOPLE_BY_PHONE, {"digest": "no such digest"})]
+    cases += [(port._LATEST_BY_REF, {"ref": ref}) for ref in [*refs, "nope"]]
+    cases += [(port._PIN_STATUS_BY_REF, {"ref": ref}) for ref in [*refs, "nope"]]
+    seen_dates = seen_bools = 0
+    for fast, params in cases:
+        got = fast.rows(db, params)
+        assert got == _core(db, fast._statement, params)
+        for row in got:
+            seen_dates += sum(type(v) is date for v in row)
+            seen_bools += sum(type(v) is bool for v in row)
+    assert len(port._PEOPLE_BY_PHONE.rows(db, {"digest": digest})) == 2
+    assert seen_dates >= 4 and seen_bools >= 4  # dates and flags came back typed, not as text
+
+
+def test_the_connection_goes_back_to_the_pool_as_it_came(database_url: str) -> None:
+    db = Database(database_url)
+    db.engine = make_engine(database_url, pool_size=1, max_overflow=0)  # one connection
+    read = FastRead(sa.select(Beneficiary.id).where(Beneficiary.ref == sa.bindparam("ref")))
+    assert read.rows(db, {"ref": "nope"}) == []
+    with pytest.raises(Exception):  # noqa: B017 - each driver raises its own type
+        read.rows(db, {"ref": object()})  # a value no driver can bind
+    assert db.engine.pool.checkedout() == 0
+    with db.engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        if db.engine.dialect.name == "postgresql":
+            # Autocommit was for the one SELECT: the next user of the connection gets
+            # transactions again, even after a failed read.
+            assert driver.autocommit is False
+        else:
+            assert not driver.in_transaction
+    db.dispose()
