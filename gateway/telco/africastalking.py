@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote_plus
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, current_app, request
@@ -21,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from gateway.channels import ratelimit
 from gateway.channels.models import InboundSms, SmsKind
 from gateway.channels.outbound import stage_sms
-from gateway.channels.port import DbPort, language_key
+from gateway.channels.port import DbPort, language_key_for
 from gateway.channels.sms import apply_delivery_report
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
@@ -30,8 +32,8 @@ from gateway.registry.validation import InvalidValue, parse_phone
 from gateway.telco import trust
 from gateway.wallets.service import wallet_verification
 from ussd_menus import RedisSessionStore, SmsResponder, UssdEngine, catalogs
+from ussd_menus.batch import Batch
 from ussd_menus.gsm7 import fits_screen
-from ussd_menus.session import Batch
 
 log = logging.getLogger(__name__)
 bp = Blueprint("africastalking", __name__, url_prefix="/telco/africastalking/<key>")
@@ -39,9 +41,7 @@ bp = Blueprint("africastalking", __name__, url_prefix="/telco/africastalking/<ke
 TEXT_MAX = 400  # AT's cumulative input; a real session types far less
 ID_MAX = 100
 SMS_MAX = 1000
-_ENGINE = "chitra.ussd_engine"
-_STORE = "chitra.ussd_store"
-_PORT = "chitra.ussd_port"
+_HOP = "chitra.ussd_hop"
 
 TOO_FAST = {
     "vi": "Ban thao tac qua nhanh. Vui long thu lai sau 1 phut.",
@@ -82,6 +82,7 @@ class _HideCallbackKey(logging.Filter):
 def init_app(app: Flask) -> None:
     """Register the callbacks and keep the key out of the access logs we control."""
     app.register_blueprint(bp)
+    app.wsgi_app = UssdFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     for name in ("werkzeug", "gunicorn.access"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, _HideCallbackKey) for f in logger.filters):
@@ -110,29 +111,16 @@ def _check_caller(_endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 # --- shared pieces ----------------------------------------------------------------------
 
-def _port(channel: str) -> DbPort:
-    cfg = current_app.config
-    return DbPort(get_db(), get_pii(), get_redis(), hotline=str(cfg["HOTLINE"]),
+def _port(channel: str, app: Flask | None = None) -> DbPort:
+    app = app or current_app
+    cfg = app.config
+    return DbPort(get_db(app), get_pii(app), get_redis(app), hotline=str(cfg["HOTLINE"]),
                   province_code=cfg.get("PROVINCE_CODE"), channel=channel,
-                  wallets=wallet_verification())
+                  wallets=wallet_verification(app))
 
 
-def _engine() -> UssdEngine:
-    """Build the engine once per app: it validates the whole menu graph."""
-    engine = current_app.extensions.get(_ENGINE)
-    if engine is None:
-        store = RedisSessionStore(get_redis(), prefix="chitra:ussd",
-                                  phone_key_secret=current_app.config["SECRET_KEY"].encode())
-        port = _port("ussd")
-        engine = UssdEngine(port, store)
-        current_app.extensions[_STORE] = store
-        current_app.extensions[_PORT] = port
-        current_app.extensions[_ENGINE] = engine
-    return engine
-
-
-def _field(name: str, limit: int) -> str | None:
-    value = request.form.get(name)
+def _field(form: Mapping[str, str], name: str, limit: int) -> str | None:
+    value = form.get(name)
     if value is None or len(value) > limit or "\x00" in value:
         return None
     return value
@@ -147,61 +135,200 @@ def _phone(raw: str | None) -> str | None:
         return None
 
 
-def _lang(phone: str | None) -> str:
+def _lang(phone: str | None, app: Flask | None = None) -> str:
     if phone is None:
         return catalogs.DEFAULT_LANGUAGE
     try:
-        return catalogs.normalise_language(_port("ussd").language(phone))
+        return catalogs.normalise_language(_port("ussd", app).language(phone))
     except Exception:  # Redis down: the default language still answers
         return catalogs.DEFAULT_LANGUAGE
 
 
-def _ussd(text: str, *, end: bool) -> Response:
-    body = ("END " if end else "CON ") + text
+def _screen(text: str, *, end: bool) -> str:
+    """Prefix a screen with ``CON``/``END``; one that would not fit becomes the error screen."""
     if not fits_screen(text):
-        body = "END " + catalogs.text(catalogs.DEFAULT_LANGUAGE, "error.system")
-    return Response(body, 200, mimetype="text/plain")
-
-
-def _system_error(lang: str) -> Response:
-    return _ussd(catalogs.text(lang, "error.system"), end=True)
+        return "END " + catalogs.text(catalogs.DEFAULT_LANGUAGE, "error.system")
+    return ("END " if end else "CON ") + text
 
 
 # --- USSD -------------------------------------------------------------------------------
 
+class UssdHop:
+    """Answer one USSD hop from AT's form fields; built once per app, used by every thread.
+
+    Flask-free, so the WSGI fast path (:class:`UssdFastPath`) and the blueprint view share it.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        """Build the engine once: it validates the whole menu graph."""
+        cfg = app.config
+        self._app = app
+        self._redis = get_redis(app)
+        self._codec = get_pii(app)
+        self._store = RedisSessionStore(self._redis, prefix="chitra:ussd",
+                                        phone_key_secret=str(cfg["SECRET_KEY"]).encode())
+        self._port = _port("ussd", app)
+        self._engine = UssdEngine(self._port, self._store)
+
+    @staticmethod
+    def of(app: Flask) -> UssdHop:
+        """Return the app's hop service, building it on first use."""
+        hop = app.extensions.get(_HOP)
+        if hop is None:
+            hop = app.extensions[_HOP] = UssdHop(app)
+        return hop
+
+    def answer(self, form: Mapping[str, str]) -> str:
+        """Return the reply body, ``CON ...`` or ``END ...``, for one hop's form fields."""
+        session_id = _field(form, "sessionId", ID_MAX)
+        text = _field(form, "text", TEXT_MAX)
+        if text is None and "text" not in form:
+            text = ""  # some gateways omit an empty first-hop text
+        phone = _phone(form.get("phoneNumber"))
+        if phone is None or not session_id or text is None:
+            lang = _lang(phone, self._app)
+            key = "unknown_phone" if phone is None else "error.system"
+            hotline = str(self._app.config["HOTLINE"])
+            return _screen(catalogs.text(lang, key, hotline=hotline), end=True)
+        try:
+            # One round trip counts the hop and reads the session, the resume copy and the
+            # phone's language (which a session's first screen needs).
+            index = self._codec.phone_index(phone)
+            batch = Batch(self._redis)
+            ratelimit.queue_hit(batch, "ussd", index, 60)
+            self._store.prefetch(batch, session_id, phone)
+            batch.get(language_key_for(index))
+            count, _, session, resume, lang = batch.execute()
+            if int(count) > int(self._app.config["USSD_HOPS_PER_MINUTE"]):
+                chosen = catalogs.normalise_language(self._port.language_from(lang))
+                return _screen(TOO_FAST[chosen], end=True)
+            with self._store.primed(session_id, phone, [session, resume]), \
+                    self._port.primed_language(phone, lang):
+                reply = self._engine.handle(session_id, phone, text)
+        except Exception:
+            # No input, phone or session id in the log: the exception type is enough to alert.
+            log.exception("ussd hop failed")
+            return _screen(catalogs.text(_lang(phone, self._app), "error.system"), end=True)
+        return _screen(reply.text, end=reply.end)
+
+
+def _answer(app: Flask, form: Mapping[str, str]) -> str:
+    try:
+        hop = UssdHop.of(app)
+    except Exception:  # no Redis configured, a broken menu graph: say so politely
+        log.exception("ussd hop failed")
+        return _screen(catalogs.text(catalogs.DEFAULT_LANGUAGE, "error.system"), end=True)
+    return hop.answer(form)
+
+
+def _text_plain(body: str) -> Response:
+    return Response(body, 200, mimetype="text/plain")
+
+
 @bp.post("/ussd")
 def ussd() -> Response:
-    """Answer one USSD hop with ``CON ...`` (more to come) or ``END ...`` (session over)."""
-    session_id = _field("sessionId", ID_MAX)
-    text = _field("text", TEXT_MAX)
-    if text is None and "text" not in request.form:
-        text = ""  # some gateways omit an empty first-hop text
-    phone = _phone(request.form.get("phoneNumber"))
-    if phone is None or not session_id or text is None:
-        lang = _lang(phone)
-        key = "unknown_phone" if phone is None else "error.system"
-        return _ussd(catalogs.text(lang, key, hotline=current_app.config["HOTLINE"]), end=True)
+    """Answer one USSD hop with ``CON ...`` (more to come) or ``END ...`` (session over).
+
+    Hops in AT's usual shape (a small urlencoded body) are answered by the fast path before
+    Flask sees them; this view answers the rest (multipart, chunked, large) the same way.
+    """
+    return _text_plain(_answer(current_app._get_current_object(),  # type: ignore[attr-defined]
+                               request.form))
+
+
+class UssdFastPath:
+    """Answer AT's USSD hops straight from WSGI, before Flask builds a request.
+
+    USSD is the hot path: a session is several hops, each waited for by a person at a phone,
+    and Flask's request machinery (context, routing, form parsing, response object) costs
+    more CPU than ChiTra's own work for a hop. This middleware answers the common shape of a
+    hop (``POST .../<key>/ussd``, a urlencoded body of at most ``FAST_BODY_MAX`` bytes, an
+    allowed caller) with the same :class:`UssdHop` as the view and the same response; any
+    other request, a wrong key or a refused address included, goes on to Flask untouched.
+    """
+
+    def __init__(self, app: Flask, wsgi_app: Any) -> None:
+        """Wrap ``wsgi_app`` (the app's own ``wsgi_app``)."""
+        self._app = app
+        self._next = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """Answer a USSD hop, or pass the request on."""
+        path = environ.get("PATH_INFO", "")
+        if (environ.get("REQUEST_METHOD") == "POST" and path.startswith(_PATH_PREFIX)
+                and path.endswith(_USSD_SUFFIX)):
+            size = _fast_body_size(environ)
+            key = path[len(_PATH_PREFIX):-len(_USSD_SUFFIX)]
+            if size is not None and "/" not in key and self._trusted(key, environ):
+                try:
+                    raw = environ["wsgi.input"].read(size)
+                except OSError:  # the caller hung up mid-body, as Werkzeug would say: 400
+                    return _plain(start_response, "400 Bad Request", b"Bad Request")
+                body = _answer(self._app, _parse_form(raw)).encode()
+                return _plain(start_response, "200 OK", body)
+        return self._next(environ, start_response)
+
+    def _trusted(self, key: str, environ: dict[str, Any]) -> bool:
+        """Apply the blueprint's checks; a refusal is left to Flask to answer (404) and log."""
+        cfg = self._app.config
+        if not trust.key_matches(key, cfg.get("AT_CALLBACK_KEY")):
+            return False
+        allowed = trust.parse_networks(cfg.get("AT_ALLOWED_IPS"))
+        if not allowed:
+            return True
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR")
+        caller = trust.client_address(environ.get("REMOTE_ADDR"),
+                                      [forwarded] if forwarded else [],
+                                      trust.parse_networks(cfg.get("TRUSTED_PROXIES")))
+        return trust.address_allowed(caller, allowed)
+
+
+def _plain(start_response: Any, status: str, body: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                            ("Content-Length", str(len(body)))])
+    return [body]
+
+
+_PATH_PREFIX = bp.url_prefix.split("<", 1)[0]  # "/telco/africastalking/"
+_USSD_SUFFIX = "/ussd"
+FAST_BODY_MAX = 8192  # AT's hop is ~200 bytes; anything bigger takes Flask's general path
+
+
+def _fast_body_size(environ: dict[str, Any]) -> int | None:
+    """Return the body's size when the fast path can take it: urlencoded and small."""
+    ctype = environ.get("CONTENT_TYPE", "")
+    if ctype.partition(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        return None
     try:
-        engine = _engine()
-        store: RedisSessionStore = current_app.extensions[_STORE]
-        port: DbPort = current_app.extensions[_PORT]
-        # One round trip counts the hop and reads the session, the resume copy and the
-        # phone's language (which a session's first screen needs).
-        pipe = Batch(get_redis())
-        ratelimit.queue_hit(pipe, "ussd", get_pii().phone_index(phone), 60)
-        store.prefetch(pipe, session_id, phone)
-        pipe.get(language_key(get_pii(), phone))
-        count, _, session, resume, lang = pipe.execute()
-        if int(count) > int(current_app.config["USSD_HOPS_PER_MINUTE"]):
-            return _ussd(TOO_FAST[_lang(phone)], end=True)
-        with store.primed(session_id, phone, [session, resume]), \
-                port.primed_language(phone, lang):
-            reply = engine.handle(session_id, phone, text)
-    except Exception:
-        # No input, phone or session id in the log: the exception type is enough to alert.
-        log.exception("ussd hop failed")
-        return _system_error(_lang(phone))
-    return _ussd(reply.text, end=reply.end)
+        size = int(environ.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+    return size if 0 <= size <= FAST_BODY_MAX else None
+
+
+def _parse_form(body: bytes) -> dict[str, str]:
+    """Decode a urlencoded body as Werkzeug's ``request.form`` would; the first value wins.
+
+    Same result as ``parse_qsl(..., keep_blank_values=True)`` with Werkzeug's error handler,
+    at a third of its cost: most of AT's values need no unquoting at all.
+    """
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        return {}  # Werkzeug gives an empty form too
+    form: dict[str, str] = {}
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name, errors="werkzeug.url_quote")
+        if name in form:
+            continue
+        if "%" in value or "+" in value:
+            value = unquote_plus(value, errors="werkzeug.url_quote")
+        form[name] = value
+    return form
 
 
 @bp.post("/ussd/events")
@@ -219,7 +346,7 @@ def ussd_events() -> Response:
 @bp.post("/sms/inbound")
 def sms_inbound() -> Response:
     """Answer an inbound SMS once per AT message id, queueing the reply as an outbound SMS."""
-    message_id = _field("id", ID_MAX)
+    message_id = _field(request.form, "id", ID_MAX)
     phone = _phone(request.form.get("from"))
     text = (request.form.get("text") or "")[:SMS_MAX].replace("\x00", "")
     if not message_id or phone is None:
@@ -255,7 +382,7 @@ def _sms_reply(phone: str, text: str) -> str | None:
 @bp.post("/sms/delivery")
 def sms_delivery() -> Response:
     """Record AT's delivery report on the outbound message it names."""
-    message_id = _field("id", ID_MAX)
+    message_id = _field(request.form, "id", ID_MAX)
     status = (request.form.get("status") or "")[:20]
     # NUL is refused by PostgreSQL text columns: drop it rather than fail AT's report.
     reason = (request.form.get("failureReason") or "").replace("\x00", "")[:100] or None
