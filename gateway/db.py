@@ -7,6 +7,7 @@ open sessions through ``Database.session()`` so each is one thin door into the s
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -62,8 +63,11 @@ class Database:
     """One engine and session factory per app."""
 
     def __init__(self, url: str) -> None:
+        self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self._reads: sa.Engine | None = None
+        self._reads_lock = threading.Lock()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -76,9 +80,27 @@ class Database:
                 session.rollback()
                 raise
 
+    @property
+    def reads(self) -> sa.Engine:
+        """Give the engine of ``FastRead``: autocommit, no pre-ping, no reset on return.
+
+        The same database (SQLite's pragmas apply), its own small pool. Each hot read is one
+        statement, which sees one snapshot anyway: in autocommit there is no BEGIN and no
+        ROLLBACK round trip on PostgreSQL, and a dead connection is found by the read itself
+        (and retried once) rather than by a ping round trip before every read.
+        """
+        if self._reads is None:
+            with self._reads_lock:
+                if self._reads is None:
+                    self._reads = make_engine(self.url, isolation_level="AUTOCOMMIT",
+                                              pool_pre_ping=False, pool_reset_on_return=None)
+        return self._reads
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self._reads is not None:
+            self._reads.dispose()
 
 
 class FastRead:
@@ -87,11 +109,12 @@ class FastRead:
     For the few small reads on the USSD hot path. SQLAlchemy's execution of a cached
     statement (parameter construction, execution context, result metadata and row objects)
     costs about four times what SQLite spends answering a one-row lookup by index (measured
-    ~70 µs against ~12 µs plus ~13 µs for the pool checkout). Bind and result values go
-    through the same type processors SQLAlchemy would apply; rows come back as plain tuples
-    in the statement's column order. The connection is the pool's, in autocommit for the
-    one statement on PostgreSQL (no BEGIN/ROLLBACK round trips; one statement sees one
-    snapshot anyway); SQLite's driver runs a lone SELECT outside any transaction.
+    ~70 µs against ~12 µs), and on PostgreSQL the usual checkout adds a pre-ping round trip
+    and the usual transaction a BEGIN and a ROLLBACK. So the statement runs on a connection
+    of ``Database.reads``; bind and result values go through the same type processors
+    SQLAlchemy would apply, and rows come back as plain tuples in the statement's column
+    order. A read that failed because its connection was gone (a server restart, an idle
+    timeout) is retried once on a new one.
     """
 
     def __init__(self, statement: sa.Select[Any]) -> None:
@@ -101,30 +124,42 @@ class FastRead:
 
     def rows(self, db: Database, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement with ``params`` and return every row."""
-        engine = db.engine
+        engine = db.reads
         compiled = self._compiled.get(engine.dialect.name)
         if compiled is None:
             compiled = self._compiled[engine.dialect.name] = _CompiledRead(
                 self._statement, engine.dialect)
         bound = compiled.bind(params)
-        raw = engine.raw_connection()
         try:
-            driver = raw.driver_connection
-            if compiled.autocommit:
-                driver.autocommit = True  # type: ignore[union-attr]
-            try:
-                cursor = driver.cursor()  # type: ignore[union-attr]
-                try:
-                    cursor.execute(compiled.sql, bound)
-                    rows = cursor.fetchall()
-                finally:
-                    cursor.close()
-            finally:
-                if compiled.autocommit:
-                    driver.autocommit = False  # type: ignore[union-attr]
+            return compiled.convert(_execute(engine, compiled.sql, bound, retry=True))
+        except _ConnectionGone:
+            pass  # once more, on a new connection
+        return compiled.convert(_execute(engine, compiled.sql, bound, retry=False))
+
+
+class _ConnectionGone(Exception):
+    """The connection was dead (a server restart, an idle timeout): worth one retry."""
+
+
+def _execute(engine: sa.Engine, sql: str, bound: Any, *, retry: bool) -> list[Any]:
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, bound)
+            return cursor.fetchall()
         finally:
-            raw.close()  # back to the pool
-        return compiled.convert(rows)
+            cursor.close()
+    except Exception as exc:
+        dialect = engine.dialect
+        if isinstance(exc, dialect.loaded_dbapi.Error) and dialect.is_disconnect(
+                exc, raw.driver_connection, None):
+            raw.invalidate()  # the pool opens a new one next time
+            if retry:
+                raise _ConnectionGone from exc
+        raise
+    finally:
+        raw.close()
 
 
 class _CompiledRead:
@@ -141,7 +176,6 @@ class _CompiledRead:
             (i, proc) for i, column in enumerate(statement.selected_columns)
             if (proc := column.type.dialect_impl(dialect).result_processor(dialect, None))
             is not None]
-        self.autocommit = dialect.name == "postgresql"
 
     def bind(self, params: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         values = {**self._defaults, **params}

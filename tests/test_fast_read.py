@@ -10,13 +10,14 @@ import sqlalchemy as sa
 from flask import Flask
 
 from gateway.channels import port
-from gateway.db import Database, FastRead, get_db, make_engine
+from gateway.db import Database, FastRead, get_db
 from gateway.pii.codec import get_pii
 from gateway.registry.models import Beneficiary
 from tests.channels.conftest import give_pin
 from tests.channels.test_ussd import AN, make_caregiver, pay
 from tests.conftest import make_app
 from tests.disbursement.conftest import release_cycle
+from tests.payroll.conftest import add_people
 
 
 @pytest.fixture
@@ -54,20 +55,39 @@ def test_rows_equal_sqlalchemys_with_the_same_types(app: Flask) -> None:
     assert seen_dates >= 4 and seen_bools >= 4  # dates and flags came back typed, not as text
 
 
-def test_the_connection_goes_back_to_the_pool_as_it_came(database_url: str) -> None:
-    db = Database(database_url)
-    db.engine = make_engine(database_url, pool_size=1, max_overflow=0)  # one connection
+def test_each_read_sees_what_was_just_committed(app: Flask) -> None:
+    refs = add_people(app, ["an"])
+    db = get_db(app)
+    read = FastRead(sa.select(Beneficiary.status).where(Beneficiary.ref == sa.bindparam("ref")))
+    for status in ("suspended", "active", "suspended"):
+        with db.session() as s:
+            s.execute(sa.update(Beneficiary).values(status=status))
+        # Autocommit: no snapshot lingers on the kept connection from the read before.
+        assert read.rows(db, {"ref": refs["an"]}) == [(status,)]
+
+
+def test_a_failed_read_gives_its_connection_back(app: Flask) -> None:
+    db = get_db(app)
     read = FastRead(sa.select(Beneficiary.id).where(Beneficiary.ref == sa.bindparam("ref")))
-    assert read.rows(db, {"ref": "nope"}) == []
     with pytest.raises(Exception):  # noqa: B017 - each driver raises its own type
         read.rows(db, {"ref": object()})  # a value no driver can bind
-    assert db.engine.pool.checkedout() == 0
-    with db.engine.connect() as conn:
-        driver = conn.connection.driver_connection
-        if db.engine.dialect.name == "postgresql":
-            # Autocommit was for the one SELECT: the next user of the connection gets
-            # transactions again, even after a failed read.
-            assert driver.autocommit is False
-        else:
-            assert not driver.in_transaction
-    db.dispose()
+    assert db.reads.pool.checkedout() == 0
+    assert read.rows(db, {"ref": "nope"}) == []
+
+
+def test_a_read_on_a_dead_connection_is_retried_on_a_new_one(app: Flask) -> None:
+    refs = add_people(app, ["an"])
+    db = get_db(app)
+    read = FastRead(sa.select(Beneficiary.ref).where(Beneficiary.ref == sa.bindparam("ref")))
+    assert read.rows(db, {"ref": refs["an"]}) == [(refs["an"],)]
+    raw = db.reads.raw_connection()  # the one pooled connection the read used
+    if db.reads.dialect.name == "postgresql":
+        pid = raw.driver_connection.info.backend_pid
+        with db.engine.connect() as admin:  # as a server restart or an idle timeout would
+            assert admin.scalar(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    else:
+        raw.driver_connection.close()
+    raw.close()
+    assert db.reads.pool.checkedin() == 1
+    assert read.rows(db, {"ref": refs["an"]}) == [(refs["an"],)]
+    assert read.rows(db, {"ref": refs["an"]}) == [(refs["an"],)]

@@ -95,13 +95,16 @@ _SENT = {
 
 # The reads of nearly every USSD session, built once and run on the driver's cursor
 # (gateway.db.FastRead): no per-call construction, ORM or SQLAlchemy execution work.
-_WALLET_OWNERS = sa.select(WalletLink.beneficiary_id).where(
-    WalletLink.phone_bidx == sa.bindparam("digest"))
+# Everyone this phone may act for: as themselves, as representative, as the wallet's phone.
+# A UNION of three index lookups: as one WHERE with OR (and the wallet subquery) PostgreSQL
+# filtered the whole table by primary key (2.1 ms at 5,000 people; 0.2 ms this way).
+_OWNERS = sa.union(
+    sa.select(Beneficiary.id).where(Beneficiary.phone_bidx == sa.bindparam("digest")),
+    sa.select(Beneficiary.id).where(Beneficiary.rep_phone_bidx == sa.bindparam("digest")),
+    sa.select(WalletLink.beneficiary_id).where(WalletLink.phone_bidx == sa.bindparam("digest")))
 _PEOPLE_BY_PHONE = FastRead(
     sa.select(Beneficiary.ref, Beneficiary.name_enc)
-    .where(sa.or_(Beneficiary.phone_bidx == sa.bindparam("digest"),
-                  Beneficiary.rep_phone_bidx == sa.bindparam("digest"),
-                  Beneficiary.id.in_(_WALLET_OWNERS)),
+    .where(Beneficiary.id.in_(_OWNERS),
            Beneficiary.status != BeneficiaryStatus.DECEASED.value)
     .order_by(Beneficiary.id).limit(MAX_PEOPLE))
 # The entitlement screen ("1"): the latest payment by ref, plain columns, one query.

@@ -98,3 +98,29 @@ def test_complaint_and_its_sms_are_staged_never_sent_inline(app: Flask) -> None:
         assert AN not in sms.phone_enc and sms.phone_bidx == get_pii(app).phone_index(AN)
         assert s.scalar(sa.select(sa.func.count()).select_from(OutboxEvent)
                         .where(OutboxEvent.topic == "sms.outbound")) == 1
+
+
+def test_a_phone_acts_for_itself_whom_it_represents_and_whose_wallet_it_holds(
+        app: Flask) -> None:
+    from gateway.registry.models import Beneficiary, BeneficiaryStatus
+    from tests.channels.test_ussd import make_caregiver
+
+    refs = add_people(app, ["an", "binh", "cuong", "dung"])
+    codec = get_pii(app)
+    holder = "+84977000111"  # nobody's own phone
+    make_caregiver(app, [refs["binh"]], phone=holder)
+    with get_db(app).session() as s:
+        link = s.scalars(sa.select(WalletLink).join(Beneficiary)
+                         .where(Beneficiary.ref == refs["cuong"])).one()
+        link.phone_enc = codec.seal("wallet_link", "phone", link.ref, holder)
+        link.phone_bidx = codec.phone_index(holder)
+        # Dũng's own phone is the holder's too, but Dũng has died: never listed.
+        dead = s.scalars(sa.select(Beneficiary).where(Beneficiary.ref == refs["dung"])).one()
+        dead.phone_bidx = codec.phone_index(holder)
+        dead.status = BeneficiaryStatus.DECEASED.value
+    p = port(app)
+    assert sorted(person.ref for person in p.people_for_phone(holder)) == \
+        sorted([refs["binh"], refs["cuong"]])
+    # Own phone and wallet phone at once (An's roster wallet is An's phone): listed once.
+    assert [person.ref for person in p.people_for_phone(AN)] == [refs["an"]]
+    assert p.people_for_phone("+84900000000") == []
