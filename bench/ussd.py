@@ -11,21 +11,31 @@ req/s and p50/p99 latency. Journeys: dial, 1 entitlement, 0 back, 3 history, 00 
 pre-filled ``*384*12*1#``; the wallet; a language change and back. History and wallet are
 PIN-protected: the journeys stop at the PIN screen and go back, so no PIN hash is computed.
 An error is any non-200,
-any body not starting with ``CON``/``END``, and any "system busy" or "too many requests"
-screen; errors are counted and the first few printed.
+any body not starting with ``CON``/``END``, any "system busy" or "too many requests" screen,
+and a connection dropped before its reply; errors are counted and the first few printed.
 
-Gunicorn: ``gthread``, ``--workers`` processes (default 2, one per core) x ``--threads``
+Gunicorn: ``gthread``, ``--workers`` processes (default 4, two per core) x ``--threads``
 (default 1) for both apps. Processes give the parallelism (the GIL serialises Python within
-one). gthread rather than sync because it keeps client connections alive between hops (the
-sync worker closes each one, which would measure TCP set-up instead of the app). One thread:
-on this 2-core machine more threads per worker raised the server CPU per hop of both apps
-(floor 0.54 -> 0.88 ms, app 1.18 -> 1.58 ms with 4 threads: GIL hand-offs on every Redis and
-database wait) without more req/s. The load generator is one asyncio process writing raw
-HTTP/1.1 from ``--connections`` concurrent callers, each session on its own keep-alive
-connection (opening it is counted in the session's first hop; long-lived connections tied the
-load to whichever worker accepted them), at about 0.1-0.2 ms of CPU per request (printed),
-so the server gets most of the machine; both apps are measured the same way, and the server's
-CPU per hop (from /proc) is printed since it depends less than req/s on what else runs.
+one). Two per core because every hop waits for Redis (the app twice) and, on PostgreSQL, for
+the database: with one process per core a core sat idle during those waits (on 2 cores,
+SQLite, same build: 2 workers floor 2,187 / app 1,687 req/s, 4 workers 2,534 / 2,219; 5 and 6
+gave no more req/s and a longer p99). gthread rather than sync because it keeps client
+connections alive between hops (the sync worker closes each one, which would measure TCP
+set-up instead of the app). One thread: more threads per worker raised the server CPU per hop
+of both apps (floor 0.54 -> 0.88 ms, app 1.18 -> 1.58 ms with 4 threads: GIL hand-offs on
+every Redis and database wait) without more req/s.
+
+The load generator is one thread in one process: an epoll loop over non-blocking sockets
+writing raw HTTP/1.1 for ``--connections`` concurrent callers, each session on its own
+keep-alive connection (opening it is counted in the session's first hop; long-lived connections
+tied the load to whichever worker accepted them). Each request is one ``send`` formatted from
+pieces percent-encoded once, byte for byte what ``urlencode`` gives; each response is read by
+its head's status and Content-Length. It costs about 0.07 ms of CPU per request (printed;
+0.15-0.21 ms with asyncio streams), mostly in the kernel: a wake-up per response, and per
+session a TCP connect (on loopback the handshake runs mostly inside the caller's connect()) and
+close. So the server gets most of the machine; both apps are measured the same way, and the
+server's CPU per hop (from /proc) is printed since it depends less than req/s on what else
+runs.
 
 The per-phone USSD limit (``USSD_HOPS_PER_MINUTE``, 30 by default) is raised to 1,000,000 for
 the run: sessions rotate over every seeded phone, but at 3,000 hops/s 5,000 phones would
@@ -33,7 +43,7 @@ each make 36 hops a minute. Every hop is still counted (INCR/EXPIRE in the hop's
 Redis round trip).
 
     python bench/ussd.py [--size N] [--duration S] [--database-url postgresql://...]
-                         [--redis-url redis://...] [--workers 2] [--threads 1]
+                         [--redis-url redis://...] [--workers 4] [--threads 1]
 
 Ends with ``RESULT req_per_s=... p50_ms=... p99_ms=... floor_req_per_s=... floor_ratio=...``.
 """
@@ -41,12 +51,14 @@ Ends with ``RESULT req_per_s=... p50_ms=... p99_ms=... floor_req_per_s=... floor
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
+import errno
 import itertools
 import os
 import random
+import select
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -129,6 +141,7 @@ def seed(url: str, size: int) -> list[str]:
                     transition_batch(s, PaymentState.SUCCEEDED, chunk)
                     if month == 10:  # most confirmed receipt the month before
                         transition_batch(s, PaymentState.CONFIRMED, chunk[: len(chunk) * 2 // 3])
+    settle(db.engine)
     db.dispose()
     phones: set[str] = set()
     for row in rows:
@@ -140,6 +153,25 @@ def seed(url: str, size: int) -> list[str]:
                     pass
     print(f"seeded: {report.accepted} people, 2 paid cycles, {len(phones)} phones dial in")
     return sorted(phones)
+
+
+def settle(engine: object) -> None:
+    """Do now the upkeep a fresh bulk load would trigger while we measure.
+
+    Seeding writes some 130,000 rows just before the measured window: on PostgreSQL the
+    autovacuum daemon then vacuums and analyses those tables for tens of seconds on the same
+    two cores, and SQLite's write-ahead log holds all of it. A live system serves from a
+    settled database, so vacuum and analyse (PostgreSQL) or checkpoint the log (SQLite) first.
+    """
+    import sqlalchemy as sa
+
+    assert isinstance(engine, sa.Engine)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE")
+        else:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 # --- servers ----------------------------------------------------------------------------
@@ -206,61 +238,61 @@ def bad_screens() -> tuple[str, ...]:
                  | set(TOO_FAST.values()))
 
 
-async def _connection(port: int, path: str, phones: itertools.cycle[str], tally: Tally,
-                      stop_at: list[float], bad: tuple[str, ...], rng: random.Random) -> None:
-    """Play sessions back to back until told to stop, each on its own keep-alive connection.
+def _quote(value: str) -> bytes:
+    """Percent-encode one form value exactly as ``urllib.parse.urlencode`` does by default."""
+    return urllib.parse.quote_plus(value).encode("ascii")
+
+
+# Each hop's body is ``urlencode({sessionId, serviceCode, phoneNumber, networkCode, text})``,
+# assembled from pieces quoted once: the fixed fields here, each phone once per run, each
+# journey's texts once, the session id once per session.
+_SERVICE = b"&serviceCode=" + _quote("*384*12#") + b"&phoneNumber="
+_NETWORK = b"&networkCode=" + _quote("45204") + b"&text="
+_JOURNEYS = [[_quote(text) for text in journey] for journey in JOURNEYS]
+
+
+class _Caller:
+    """One of the concurrent callers: its RNG, and the session and connection in flight.
 
     A session's hops share a connection; the next session opens a new one. Gunicorn's
     workers each accept connections, so long-lived connections would tie the load to
     whichever worker happened to accept them (runs then varied by 2x); a connection per
     session spreads the load as a telco gateway's separate callbacks would.
     """
-    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            "Content-Type: application/x-www-form-urlencoded\r\n").encode()
-    sessions = itertools.count()
-    tag = rng.getrandbits(32)
-    while time.perf_counter() < stop_at[0]:
-        opened = time.perf_counter()
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        connect = time.perf_counter() - opened  # counted in the session's first hop
-        phone = next(phones)
-        session_id = f"ATUid_bench_{tag:08x}_{next(sessions)}"
-        for text in rng.choice(JOURNEYS):
-            body = urllib.parse.urlencode({
-                "sessionId": session_id, "serviceCode": "*384*12#", "phoneNumber": phone,
-                "networkCode": "45204", "text": text}).encode()
-            t0 = time.perf_counter()
-            writer.write(head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
-            header = await reader.readuntil(b"\r\n\r\n")
-            status, length, close = _parse(header)
-            reply = (await reader.readexactly(length)).decode("utf-8", "replace")
-            elapsed = time.perf_counter() - t0 + connect
-            connect = 0.0
-            if status != 200 or not reply.startswith(("CON ", "END ")):
-                tally.error(f"HTTP {status}: {reply}")
-            elif reply[4:] in bad:
-                tally.error(reply)
-            elif tally.recording:
-                tally.latencies.append(elapsed)
-            if close:
-                writer.close()
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            if reply.startswith("END ") or time.perf_counter() >= stop_at[0]:
-                break
-        writer.close()
+
+    __slots__ = ("rng", "tag", "sessions", "sock", "connecting", "form", "journey", "hop",
+                 "t0", "buf", "out")
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.tag = rng.getrandbits(32)
+        self.sessions = itertools.count()
+        self.sock: socket.socket | None = None
+        self.connecting = False
+        self.form = b""  # the body up to ``text=``
+        self.journey: list[bytes] = []
+        self.hop = 0  # index in journey of the hop in flight
+        self.t0 = 0.0  # when the hop in flight started (the session's connect, for its first)
+        self.buf = b""  # response bytes received so far
+        self.out = b""  # request bytes the socket did not take yet
 
 
 def _parse(header: bytes) -> tuple[int, int, bool]:
-    lines = header.split(b"\r\n")
-    status = int(lines[0].split(b" ", 2)[1])
+    """Return the status, Content-Length and whether ``Connection: close`` of a response head.
+
+    ``header`` is the status line and header lines, without the blank line that ends them.
+    """
+    status = int(header.split(b" ", 2)[1])
+    lower = header.lower()
     length, close = 0, False
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        name = name.strip().lower()
-        if name == b"content-length":
-            length = int(value)
-        elif name == b"connection" and value.strip().lower() == b"close":
-            close = True
+    at = lower.find(b"\r\ncontent-length:")
+    if at >= 0:
+        end = lower.find(b"\r\n", at + 17)
+        length = int(lower[at + 17:end if end >= 0 else None])
+    at = lower.find(b"\r\nconnection:")
+    if at >= 0:
+        end = lower.find(b"\r\n", at + 13)
+        close = lower[at + 13:end if end >= 0 else None].strip() == b"close"
     return status, length, close
 
 
@@ -283,26 +315,166 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-async def drive(port: int, phones: list[str], connections: int, warmup: float,
-                duration: float, on_start: Callable[[], None] = lambda: None,
-                ) -> tuple[Tally, float]:
-    """Warm up, then record ``duration`` seconds of hops; return the tally and seconds."""
+def drive(port: int, phones: list[str], connections: int, warmup: float, duration: float,
+          on_start: Callable[[], None] = lambda: None) -> tuple[Tally, float]:
+    """Warm up, then record ``duration`` seconds of hops; return the tally and seconds.
+
+    ``connections`` callers play sessions back to back until the run ends, all from this one
+    thread: one epoll set over non-blocking sockets, each request one ``send`` formatted from
+    pre-quoted pieces, each response read up to its head's Content-Length.
+    """
     tally = Tally()
     rng = random.Random(7)
-    ring = itertools.cycle(rng.sample(phones, len(phones)))
-    stop_at = [float("inf")]
-    bad = bad_screens()
-    tasks = [asyncio.create_task(_connection(port, f"/telco/africastalking/{KEY}/ussd", ring,
-                                             tally, stop_at, bad, random.Random(i)))
-             for i in range(connections)]
-    await asyncio.sleep(warmup)
-    on_start()
-    tally.recording = True
-    start = time.perf_counter()
-    stop_at[0] = start + duration
-    await asyncio.gather(*tasks)
+    ring = itertools.cycle([_quote(phone) for phone in rng.sample(phones, len(phones))])
+    bad = frozenset(screen.encode() for screen in bad_screens())
+    head = (f"POST /telco/africastalking/{KEY}/ussd HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ").encode()
+    address = ("127.0.0.1", port)
+    clock = time.perf_counter
+    latencies = tally.latencies
+    poller = select.epoll()
+    poll = poller.poll
+    IN, OUT = select.EPOLLIN, select.EPOLLOUT  # noqa: N806
+    FAILED = select.EPOLLERR | select.EPOLLHUP  # noqa: N806
+    by_fd: dict[int, _Caller] = {}
+    stop_at = float("inf")
+    live = connections
+
+    def send(caller: _Caller) -> None:
+        form, text = caller.form, caller.journey[caller.hop]
+        data = b"%s%d\r\n\r\n%s%s" % (head, len(form) + len(text), form, text)
+        sent = caller.sock.send(data)  # type: ignore[union-attr]
+        if sent < len(data):  # the rest once the socket is writable again
+            caller.out = data[sent:]
+
+    def connect(caller: _Caller) -> None:
+        """Open the caller's connection and send the hop in flight on it."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio's transports
+        err = sock.connect_ex(address)
+        if err not in (0, errno.EINPROGRESS):
+            sock.close()
+            raise OSError(err, f"connecting to {address}: {os.strerror(err)}")
+        caller.sock, caller.buf, caller.out = sock, b"", b""
+        by_fd[sock.fileno()] = caller
+        # On loopback the handshake is over by the time connect() returns (the replies are
+        # processed before it does), so send at once; wait for writable only if that fails.
+        if caller.hop:  # a reconnect within the session: its connect is not counted
+            caller.t0 = clock()
+        try:
+            send(caller)
+        except BlockingIOError:  # not connected yet
+            caller.connecting = True
+            poller.register(sock, OUT)
+        else:
+            caller.connecting = False
+            poller.register(sock, IN | OUT if caller.out else IN)
+
+    def hang_up(caller: _Caller) -> None:
+        assert caller.sock is not None
+        del by_fd[caller.sock.fileno()]
+        caller.sock.close()  # leaves the epoll set with it
+        caller.sock = None
+
+    def begin(caller: _Caller) -> None:
+        """Start a session on a new connection, its connect counted in the first hop."""
+        caller.t0 = clock()
+        session_id = f"ATUid_bench_{caller.tag:08x}_{next(caller.sessions)}"
+        caller.form = b"sessionId=" + _quote(session_id) + _SERVICE + next(ring) + _NETWORK
+        caller.journey = caller.rng.choice(_JOURNEYS)
+        caller.hop = 0
+        connect(caller)
+
+    def done(caller: _Caller, now: float) -> None:
+        nonlocal live
+        hang_up(caller)
+        if now < stop_at:
+            begin(caller)
+        else:
+            live -= 1
+
+    for i in range(connections):
+        begin(_Caller(random.Random(i)))
+    warm_until = clock() + warmup
+    start = 0.0
+    recording = False
+    while live:
+        now = clock()
+        if not recording and now >= warm_until:
+            on_start()
+            tally.recording = recording = True
+            start = clock()
+            stop_at = start + duration
+        timeout = (stop_at if recording else warm_until) - now
+        for fd, events in poll(timeout if timeout > 0 else -1):
+            caller = by_fd[fd]
+            sock = caller.sock
+            assert sock is not None
+            if caller.connecting:
+                if events & FAILED:
+                    err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                    raise OSError(err, f"connecting to {address}: {os.strerror(err)}")
+                caller.connecting = False
+                if caller.hop:  # a reconnect within the session: its wait is not counted
+                    caller.t0 = clock()
+                send(caller)
+                poller.modify(sock, IN | OUT if caller.out else IN)
+                continue
+            if caller.out:
+                if events & OUT:
+                    sent = sock.send(caller.out)
+                    caller.out = caller.out[sent:]
+                    if not caller.out:
+                        poller.modify(sock, IN)
+                if not events & (IN | FAILED):
+                    continue
+            try:
+                data = sock.recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError as exc:  # reset
+                tally.error(f"connection lost mid-hop: {exc}")
+                done(caller, clock())
+                continue
+            if not data:
+                tally.error("connection closed mid-hop")
+                done(caller, clock())
+                continue
+            if caller.buf:
+                data = caller.buf + data
+            end = data.find(b"\r\n\r\n")
+            if end < 0:
+                caller.buf = data
+                continue
+            status, length, close = _parse(data[:end])
+            end += 4
+            if len(data) < end + length:
+                caller.buf = data
+                continue
+            reply = data[end:end + length]
+            caller.buf = data[end + length:]
+            now = clock()
+            prefix = reply[:4]
+            if status != 200 or (prefix != b"CON " and prefix != b"END "):
+                tally.error(f"HTTP {status}: {reply.decode('utf-8', 'replace')}")
+            elif reply[4:] in bad:
+                tally.error(reply.decode("utf-8", "replace"))
+            elif recording:
+                latencies.append(now - caller.t0)
+            caller.hop += 1
+            if prefix == b"END " or caller.hop == len(caller.journey) or now >= stop_at:
+                done(caller, now)
+            elif close:  # honoured: the session goes on on a new connection
+                hang_up(caller)
+                connect(caller)
+            else:
+                caller.t0 = clock()
+                send(caller)
+                if caller.out:
+                    poller.modify(sock, IN | OUT)
+    poller.close()
     tally.recording = False
-    return tally, time.perf_counter() - start
+    return tally, clock() - start
 
 
 def measure(name: str, target: str, chdir: Path, env: dict[str, str], phones: list[str],
@@ -322,8 +494,8 @@ def measure(name: str, target: str, chdir: Path, env: dict[str, str], phones: li
 
     try:
         wait_up(port, server)
-        tally, seconds = asyncio.run(drive(port, phones, args.connections, args.warmup,
-                                           args.duration, started))
+        tally, seconds = drive(port, phones, args.connections, args.warmup, args.duration,
+                               started)
         cpu.append(cpu_seconds(server.pid))
         cpu.append(time.process_time() - driver)
     finally:
@@ -349,7 +521,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds measured per app")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=4,
+                        help="gunicorn worker processes (two per core)")
     parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--redis-url", default=None,
