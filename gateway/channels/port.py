@@ -31,6 +31,7 @@ from gateway.pins import service as pins
 from gateway.registry.models import Beneficiary, BeneficiaryStatus, Enrolment, WalletLink
 from gateway.wallets.verification import ConfirmStatus, StartStatus, WalletVerification
 from otp.pin import verify_pin as pin_matches
+from ussd_menus.batch import Batch
 from ussd_menus.catalogs import CATALOGS
 from ussd_menus.port import (
     CodeResult,
@@ -198,7 +199,9 @@ class DbPort:
         """Remember the language code chosen on this phone."""
         if lang in _KNOWN_LANGUAGES:
             self._primed.value = None  # what was read before this hop is stale now
-            self._redis.set(language_key(self._codec, phone), lang, ex=LANGUAGE_TTL)
+            # The hop's thread-kept connection (ussd_menus.batch), not a pool round trip.
+            Batch(self._redis).set(language_key(self._codec, phone), lang,
+                                   ex=LANGUAGE_TTL).execute()
 
     # --- what they are owed and were paid ---------------------------------------------
 
