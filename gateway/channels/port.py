@@ -96,6 +96,7 @@ _SENT = {
 
 # The reads of nearly every USSD session, built once and run on the driver's cursor
 # (gateway.db.FastRead): no per-call construction, ORM or SQLAlchemy execution work.
+
 # Everyone this phone may act for: as themselves, as representative, as the wallet's phone.
 # A UNION of three index lookups: as one WHERE with OR (and the wallet subquery) PostgreSQL
 # filtered the whole table by primary key (2.1 ms at 5,000 people; 0.2 ms this way).
@@ -185,7 +186,7 @@ class DbPort:
             raw = primed[1]
         else:
             raw = self._redis.get(language_key(self._codec, phone))
-        return self.language_from(raw) if isinstance(raw, bytes) else None
+        return self.language_from(raw)
 
     @staticmethod
     def language_from(raw: object) -> str | None:
