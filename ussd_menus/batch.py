@@ -4,9 +4,10 @@ A hop makes two small round trips (count and read; save). Through redis-py each 
 as much CPU as the network trip itself: taking a connection from the pool and giving it back,
 then parsing every reply through its generic parser with its observability hooks (about
 40 µs per round trip against 5-10 µs for the socket calls). On a 2-core server that is a
-tenth of a hop. So :class:`Batch` keeps one connection of the client's own pool per thread
-(redis-py still connects, authenticates, selects the database and sends), packs the commands
-itself and reads the handful of replies with the small RESP reader below.
+tenth of a hop. So :class:`Batch` keeps one connection per thread, made with the client's own
+connection class and settings (redis-py still connects, authenticates, selects the database
+and sends), packs the commands itself and reads the handful of replies with the small RESP
+reader below.
 """
 
 from __future__ import annotations
@@ -86,10 +87,13 @@ class Batch:
 
 
 def _connection(client: redis.Redis) -> redis.connection.AbstractConnection:
-    """Return this thread's connection to ``client``'s server, taking one from its pool once.
+    """Return this thread's connection to ``client``'s server, made once per thread.
 
-    The connection is never given back: the thread uses it for every batch. A forked child
-    takes a fresh one rather than share its parent's socket.
+    Made as the client's pool makes its own (same class and settings: address, password,
+    database, TLS, timeouts) but kept outside the pool, by the thread: it goes when the
+    thread goes (a development server's thread per request must not leave one behind in
+    the pool's in-use set). A forked child makes its own rather than share its parent's
+    socket.
     """
     local = _HELD.get(client)
     if local is None:
@@ -98,7 +102,8 @@ def _connection(client: redis.Redis) -> redis.connection.AbstractConnection:
     held = getattr(local, "held", None)
     pid = os.getpid()
     if held is None or held[0] != pid:
-        held = (pid, client.connection_pool.get_connection())
+        pool = client.connection_pool
+        held = (pid, pool.connection_class(**pool.connection_kwargs))
         local.held = held
     return held[1]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import threading
@@ -65,6 +66,30 @@ def test_a_thread_keeps_one_connection_and_threads_do_not_share(
     worker.start()
     worker.join()
     assert theirs and theirs[0] not in mine
+
+
+def _named(redis_url: str, name: str) -> int:
+    with redis.Redis.from_url(redis_url) as admin:
+        return sum(1 for c in admin.client_list() if c.get("name") == name)
+
+
+def test_a_thread_that_ends_takes_its_connection_with_it(redis_url: str) -> None:
+    name = f"t-batch-{os.getpid()}"  # tells this test's connections from other workers'
+    client = redis.Redis.from_url(redis_url, client_name=name)
+    Batch(client).get("k").execute()  # this thread's, kept for the rest of the test
+    assert _named(redis_url, name) == 1
+
+    def hop() -> None:  # as a development server's thread per request
+        assert Batch(client).set("t-b:k", "v", ex=60).get("t-b:k").execute() == [b"OK", b"v"]
+
+    for _ in range(5):
+        worker = threading.Thread(target=hop)
+        worker.start()
+        worker.join()
+    gc.collect()
+    assert _named(redis_url, name) == 1
+    assert client.connection_pool._in_use_connections == set()  # noqa: SLF001
+    client.close()
 
 
 def test_a_connection_the_server_dropped_fails_one_batch_then_reconnects(
