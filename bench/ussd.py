@@ -19,7 +19,11 @@ Gunicorn: ``gthread``, ``--workers`` processes (default 4, two per core) x ``--t
 one). Two per core because every hop waits for Redis (the app twice) and, on PostgreSQL, for
 the database: with one process per core a core sat idle during those waits (on 2 cores,
 SQLite, same build: 2 workers floor 2,187 / app 1,687 req/s, 4 workers 2,534 / 2,219; 5 and 6
-gave no more req/s and a longer p99). gthread rather than sync because it keeps client
+gave no more req/s and a longer p99). ``--reuse-port``: each worker listens on its own socket
+(SO_REUSEPORT) and the kernel spreads new connections among them; on one shared socket every
+new connection woke every worker's poller and all but one found nothing (same build, 4
+workers: floor 2,308-2,486 -> 2,742-2,774 req/s, app 2,026-2,111 -> 2,380-2,443; with it,
+5-8 workers did no better than 4). gthread rather than sync because it keeps client
 connections alive between hops (the sync worker closes each one, which would measure TCP
 set-up instead of the app). One thread: more threads per worker raised the server CPU per hop
 of both apps (floor 0.54 -> 0.88 ms, app 1.18 -> 1.58 ms with 4 threads: GIL hand-offs on
@@ -182,7 +186,8 @@ def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--chdir", str(chdir), "-b", f"127.0.0.1:{port}",
          "-k", "gthread", "--workers", str(workers), "--threads", str(threads),
-         "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning", target],
+         "--keep-alive", "30", "--backlog", "2048", "--reuse-port", "--log-level", "warning",
+         target],
         env={**os.environ, **env}, stdin=subprocess.DEVNULL)
 
 
