@@ -59,7 +59,8 @@ def test_a_usual_hop_is_answered_before_flask(app: Flask, client: FlaskClient,
 def test_the_fast_path_and_the_view_give_the_same_screens(app: Flask, client: FlaskClient,
                                                          view_calls: list[str]) -> None:
     add_people(app, ["an"])
-    # Entitlement, back, language -> English, home, an invalid choice, the PIN gate.
+    # Entitlement, back, language -> English, then 00 and 9 on the main menu (both refused
+    # as invalid), then history, which asks for a PIN first.
     journey = ["", "1", "1*0", "1*0*6", "1*0*6*3", "1*0*6*3*00", "1*0*6*3*00*9",
                "1*0*6*3*00*9*3"]
     # Two sessions in step (a language choice is remembered per phone, read at a session's
