@@ -84,7 +84,7 @@ class Database:
     def reads(self) -> sa.Engine:
         """Give the engine of ``FastRead``: autocommit, no pre-ping, no reset on return.
 
-        The same database (SQLite's pragmas apply), its own small pool. Each hot read is one
+        The same database (SQLite's pragmas apply), its own pool. Each hot read is one
         statement, which sees one snapshot anyway: in autocommit there is no BEGIN and no
         ROLLBACK round trip on PostgreSQL, and a dead connection is found by the read itself
         (and retried once) rather than by a ping round trip before every read.

@@ -45,9 +45,6 @@ class Batch:
         self._client = client
         self._commands: list[tuple[Any, ...]] = []
 
-    def __len__(self) -> int:
-        return len(self._commands)
-
     def get(self, key: str) -> Batch:
         self._commands.append(("GET", key))
         return self
@@ -128,10 +125,8 @@ class _Incomplete(Exception):
 
 def _read_replies(conn: redis.connection.AbstractConnection, count: int) -> list[Any]:
     """Read ``count`` replies from the connection's socket (RESP2, and RESP3's null)."""
-    sock: socket.socket | None = getattr(conn, "_sock", None)
-    if sock is None:  # not a plain socket connection: let redis-py read
-        return [_raw(conn.read_response(disable_decoding=True)) for _ in range(count)]
-    buf = b""
+    sock: socket.socket = conn._sock  # type: ignore[attr-defined]  # noqa: SLF001
+    buf = bytearray()
     while True:
         try:
             chunk = sock.recv(_READ_SIZE)
@@ -155,11 +150,7 @@ def _read_replies(conn: redis.connection.AbstractConnection, count: int) -> list
         return replies
 
 
-def _raw(reply: Any) -> Any:
-    return ResponseError(str(reply)) if isinstance(reply, redis.RedisError) else reply
-
-
-def _parse(buf: bytes, pos: int) -> tuple[Any, int]:
+def _parse(buf: bytearray, pos: int) -> tuple[Any, int]:
     """Parse one reply starting at ``pos``; return it and the position after it."""
     end = buf.find(_CRLF, pos)
     if end < 0:
@@ -172,7 +163,7 @@ def _parse(buf: bytes, pos: int) -> tuple[Any, int]:
             return None, pos
         if len(buf) < pos + size + 2:
             raise _Incomplete
-        return buf[pos:pos + size], pos + size + 2
+        return bytes(buf[pos:pos + size]), pos + size + 2
     if kind == b":":
         return int(line), pos
     if kind == b"+":
