@@ -89,6 +89,20 @@ def init_app(app: Flask) -> None:
             logger.addFilter(_HideCallbackKey())
 
 
+def _refusal(cfg: Mapping[str, Any], key: str, remote_addr: str | None,
+             forwarded_for: list[str]) -> str | None:
+    """Say why a callback is refused ("key" or "address"), or None when it may come in."""
+    if not trust.key_matches(key, cfg.get("AT_CALLBACK_KEY")):
+        return "key"
+    allowed = trust.parse_networks(cfg.get("AT_ALLOWED_IPS"))  # parsed at start-up already
+    if allowed:
+        caller = trust.client_address(remote_addr, forwarded_for,
+                                      trust.parse_networks(cfg.get("TRUSTED_PROXIES")))
+        if not trust.address_allowed(caller, allowed):
+            return "address"
+    return None
+
+
 @bp.url_value_preprocessor
 def _check_caller(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Answer 404 unless the path holds a configured key and the caller's address is allowed.
@@ -96,17 +110,12 @@ def _check_caller(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     A disallowed address gets the same 404 as a wrong key: a scanner learns nothing.
     """
     given = str((values or {}).pop("key", ""))
-    cfg = current_app.config
-    if not trust.key_matches(given, cfg.get("AT_CALLBACK_KEY")):
+    refusal = _refusal(current_app.config, given, request.remote_addr,
+                       request.headers.getlist("X-Forwarded-For"))
+    if refusal == "address":
+        log.warning("telco callback refused: address not allowed")
+    if refusal:
         abort(404)
-    allowed = trust.parse_networks(cfg.get("AT_ALLOWED_IPS"))  # parsed at start-up already
-    if allowed:
-        caller = trust.client_address(request.remote_addr,
-                                      request.headers.getlist("X-Forwarded-For"),
-                                      trust.parse_networks(cfg.get("TRUSTED_PROXIES")))
-        if not trust.address_allowed(caller, allowed):
-            log.warning("telco callback refused: address not allowed")
-            abort(404)
 
 
 # --- shared pieces ----------------------------------------------------------------------
@@ -135,11 +144,11 @@ def _phone(raw: str | None) -> str | None:
         return None
 
 
-def _lang(phone: str | None, app: Flask | None = None) -> str:
+def _lang(phone: str | None, port: DbPort | None = None) -> str:
     if phone is None:
         return catalogs.DEFAULT_LANGUAGE
     try:
-        return catalogs.normalise_language(_port("ussd", app).language(phone))
+        return catalogs.normalise_language((port or _port("ussd")).language(phone))
     except Exception:  # Redis down: the default language still answers
         return catalogs.DEFAULT_LANGUAGE
 
@@ -186,7 +195,7 @@ class UssdHop:
             text = ""  # some gateways omit an empty first-hop text
         phone = _phone(form.get("phoneNumber"))
         if phone is None or not session_id or text is None:
-            lang = _lang(phone, self._app)
+            lang = _lang(phone, self._port)
             key = "unknown_phone" if phone is None else "error.system"
             hotline = str(self._app.config["HOTLINE"])
             return _screen(catalogs.text(lang, key, hotline=hotline), end=True)
@@ -208,7 +217,7 @@ class UssdHop:
         except Exception:
             # No input, phone or session id in the log: the exception type is enough to alert.
             log.exception("ussd hop failed")
-            return _screen(catalogs.text(_lang(phone, self._app), "error.system"), end=True)
+            return _screen(catalogs.text(_lang(phone, self._port), "error.system"), end=True)
         return _screen(reply.text, end=reply.end)
 
 
@@ -221,10 +230,6 @@ def _answer(app: Flask, form: Mapping[str, str]) -> str:
     return hop.answer(form)
 
 
-def _text_plain(body: str) -> Response:
-    return Response(body, 200, mimetype="text/plain")
-
-
 @bp.post("/ussd")
 def ussd() -> Response:
     """Answer one USSD hop with ``CON ...`` (more to come) or ``END ...`` (session over).
@@ -232,8 +237,8 @@ def ussd() -> Response:
     Hops in AT's usual shape (a small urlencoded body) are answered by the fast path before
     Flask sees them; this view answers the rest (multipart, chunked, large) the same way.
     """
-    return _text_plain(_answer(current_app._get_current_object(),  # type: ignore[attr-defined]
-                               request.form))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return Response(_answer(app, request.form), 200, mimetype="text/plain")
 
 
 class UssdFastPath:
@@ -270,17 +275,9 @@ class UssdFastPath:
 
     def _trusted(self, key: str, environ: dict[str, Any]) -> bool:
         """Apply the blueprint's checks; a refusal is left to Flask to answer (404) and log."""
-        cfg = self._app.config
-        if not trust.key_matches(key, cfg.get("AT_CALLBACK_KEY")):
-            return False
-        allowed = trust.parse_networks(cfg.get("AT_ALLOWED_IPS"))
-        if not allowed:
-            return True
         forwarded = environ.get("HTTP_X_FORWARDED_FOR")
-        caller = trust.client_address(environ.get("REMOTE_ADDR"),
-                                      [forwarded] if forwarded else [],
-                                      trust.parse_networks(cfg.get("TRUSTED_PROXIES")))
-        return trust.address_allowed(caller, allowed)
+        return _refusal(self._app.config, key, environ.get("REMOTE_ADDR"),
+                        [forwarded] if forwarded else []) is None
 
 
 def _plain(start_response: Any, status: str, body: bytes) -> list[bytes]:
