@@ -533,6 +533,13 @@ def main() -> None:
     parser.add_argument("--redis-url", default=None,
                         help="default: an embedded redis-server started for the run")
     args = parser.parse_args()
+    for name in ("size", "connections", "workers", "threads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    if args.duration <= 0 or args.warmup < 0:
+        parser.error("--duration must be positive and --warmup not negative")
+    if args.database_url and not args.database_url.startswith(("sqlite:", "postgresql")):
+        parser.error("--database-url must be a sqlite:// or postgresql:// URL")
 
     import redis
 
