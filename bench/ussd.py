@@ -14,20 +14,24 @@ An error is any non-200,
 any body not starting with ``CON``/``END``, any "system busy" or "too many requests" screen,
 and a connection dropped before its reply; errors are counted and the first few printed.
 
-Gunicorn: ``gthread``, ``--workers`` processes (default 4, two per core) x ``--threads``
-(default 1) for both apps. Processes give the parallelism (the GIL serialises Python within
-one). Two per core because every hop waits for Redis (the app twice) and, on PostgreSQL, for
-the database: with one process per core a core sat idle during those waits (on 2 cores,
-SQLite, same build: 2 workers floor 2,187 / app 1,687 req/s, 4 workers 2,534 / 2,219; 5 and 6
-gave no more req/s and a longer p99). ``--reuse-port``: each worker listens on its own socket
-(SO_REUSEPORT) and the kernel spreads new connections among them; on one shared socket every
-new connection woke every worker's poller and all but one found nothing (same build, 4
-workers: floor 2,308-2,486 -> 2,742-2,774 req/s, app 2,026-2,111 -> 2,380-2,443; with it,
-5-8 workers did no better than 4). gthread rather than sync because it keeps client
-connections alive between hops (the sync worker closes each one, which would measure TCP
-set-up instead of the app). One thread: more threads per worker raised the server CPU per hop
-of both apps (floor 0.54 -> 0.88 ms, app 1.18 -> 1.58 ms with 4 threads: GIL hand-offs on
-every Redis and database wait) without more req/s.
+Gunicorn: both apps under the same settings: ``--worker-class inline`` (default;
+``gateway.web.serving.InlineWorker``, gunicorn's gthread event loop serving each request on
+its own thread) or ``gthread`` (gunicorn's, one pool thread per process), ``--workers``
+processes (default: one per core), ``--keep-alive 30``, ``--reuse-port`` (``--no-reuse-port``
+to turn off). Processes give the parallelism (the GIL serialises Python within one). gthread
+hands each request from its loop to a pool thread and back through a pipe: two thread switches
+and GIL hand-offs per hop, about a fifth of the floor's server CPU (0.64-0.95 -> 0.49-0.75 ms
+per hop). Interleaved pairs on 2 cores, SQLite, 4 workers each (this VM's speed drifted by up
+to 60% between runs, so only pairs compare): app 1,706 -> 2,009, 2,126 -> 2,406, 2,210 ->
+2,577 req/s with ``inline``. With ``inline``, one process per core did as well as two (pairs
+of 2 vs 4 workers: 2,256 / 2,287, 2,367 / 1,570, 2,135 / 2,116, 2,244 / 2,403 req/s) with a
+shorter p99 (41-47 ms against 47-68): Redis waits are short and fewer processes contend for
+the two cores. On PostgreSQL every read waits for the server as well; 4 workers there gave
+1,795-2,048 req/s against 1,853-1,892 for 2, with a longer p99. ``--reuse-port``: each worker
+listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections among them;
+with gthread it gave ~15% more req/s than one shared socket, where every new connection woke
+every worker; with ``inline`` the two measured alike. Neither worker is ``sync``, which closes
+every connection (that would measure TCP set-up instead of the app).
 
 The load generator is one thread in one process: an epoll loop over non-blocking sockets
 writing raw HTTP/1.1 for ``--connections`` concurrent callers, each session on its own
@@ -47,7 +51,8 @@ each make 36 hops a minute. Every hop is still counted (INCR/EXPIRE in the hop's
 Redis round trip).
 
     python bench/ussd.py [--size N] [--duration S] [--database-url postgresql://...]
-                         [--redis-url redis://...] [--workers 4] [--threads 1]
+                         [--redis-url redis://...] [--workers N] [--threads 1]
+                         [--worker-class inline|gthread] [--no-reuse-port]
 
 Ends with ``RESULT req_per_s=... p50_ms=... p99_ms=... floor_req_per_s=... floor_ratio=...``.
 """
@@ -180,14 +185,17 @@ def settle(engine: object) -> None:
 
 # --- servers ----------------------------------------------------------------------------
 
-def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict[str, str],
+WORKER_CLASSES = {"inline": "gateway.web.serving.InlineWorker", "gthread": "gthread"}
+
+
+def start_gunicorn(target: str, port: int, args: argparse.Namespace, env: dict[str, str],
                    chdir: Path) -> subprocess.Popen[bytes]:
     """Start gunicorn on 127.0.0.1:port serving ``target`` (``module:app``)."""
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--chdir", str(chdir), "-b", f"127.0.0.1:{port}",
-         "-k", "gthread", "--workers", str(workers), "--threads", str(threads),
-         "--keep-alive", "30", "--backlog", "2048", "--reuse-port", "--log-level", "warning",
-         target],
+         "-k", WORKER_CLASSES[args.worker_class], "--workers", str(args.workers),
+         "--threads", str(args.threads), "--keep-alive", "30", "--backlog", "2048",
+         *(["--reuse-port"] if args.reuse_port else []), "--log-level", "warning", target],
         env={**os.environ, **env}, stdin=subprocess.DEVNULL)
 
 
@@ -488,7 +496,7 @@ def measure(name: str, target: str, chdir: Path, env: dict[str, str], phones: li
     from gateway.embedded_redis import free_port
 
     port = free_port()
-    server = start_gunicorn(target, port, args.workers, args.threads, env, chdir)
+    server = start_gunicorn(target, port, args, env, chdir)
     cpu: list[float] = []
     driver = 0.0
 
@@ -526,9 +534,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds measured per app")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4,
-                        help="gunicorn worker processes (two per core)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="gunicorn worker processes (default: one per core)")
     parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
+    parser.add_argument("--worker-class", choices=sorted(WORKER_CLASSES), default="inline",
+                        help="inline: gateway.web.serving.InlineWorker; gthread: gunicorn's")
+    parser.add_argument("--reuse-port", action=argparse.BooleanOptionalAction, default=True,
+                        help="a listening socket per worker (default: on)")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--redis-url", default=None,
                         help="default: an embedded redis-server started for the run")
@@ -554,9 +566,10 @@ def main() -> None:
         os.environ.update(env)
         t = time.perf_counter()
         phones = seed(url, args.size)
-        print(f"setup in {time.perf_counter() - t:.1f} s; gunicorn gthread {args.workers} "
-              f"workers x {args.threads} threads, {args.connections} keep-alive connections, "
-              f"USSD_HOPS_PER_MINUTE raised to {HOPS_PER_MINUTE:,}")
+        reuse = ", --reuse-port" if args.reuse_port else ""
+        print(f"setup in {time.perf_counter() - t:.1f} s; gunicorn {args.worker_class} "
+              f"{args.workers} workers x {args.threads} threads{reuse}, {args.connections} "
+              f"keep-alive connections, USSD_HOPS_PER_MINUTE raised to {HOPS_PER_MINUTE:,}")
         client = redis.Redis.from_url(redis_url)
         client.flushdb()
         client.set("bench:floor:state", "menu")
@@ -575,7 +588,8 @@ def main() -> None:
               f"floor_req_per_s={floor[0]:.0f} floor_ratio={ratio:.2f}")
     with open(ROOT / "bench" / "out" / "ussd.txt", "a", encoding="utf-8") as fh:
         fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} size={args.size} backend={backend} "
-                 f"workers={args.workers} threads={args.threads} load={load[0]:.2f} {result}\n")
+                 f"worker={args.worker_class} workers={args.workers} threads={args.threads} "
+                 f"reuse_port={int(args.reuse_port)} load={load[0]:.2f} {result}\n")
     print(result)
 
 
