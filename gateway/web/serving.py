@@ -22,7 +22,10 @@ reverse proxy in front, as for any gunicorn deployment). What differs:
   worker (``gthread`` waited up to 5 s in the pool thread);
 - every connection waiting in the accept queue is taken at each wake-up, not one: a worker
   that served a batch of requests in between would otherwise leave new callers queued for
-  several batches.
+  several batches;
+- a heartbeat thread tells the arbiter the worker is alive once a second, as gthread's loop
+  did while its pool thread served: a long request (a roster upload) is not killed at
+  ``--timeout`` as it would be under the ``sync`` worker.
 
 It builds on ``gthread``'s internals (``TConn``, ``enqueue_req``, ``finish_request``), which
 gunicorn changes between major versions, so ``pyproject.toml`` holds gunicorn to 27.x and
@@ -33,6 +36,8 @@ from __future__ import annotations
 
 import errno
 import socket
+import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent import futures
@@ -91,6 +96,16 @@ class InlineWorker(gthread.ThreadWorker):
         if "h2" in getattr(cfg, "http_protocols", ()):
             log.warning("InlineWorker: an HTTP/2 connection holds its worker until it closes; "
                         "terminate HTTP/2 at the reverse proxy")
+
+    def run(self) -> None:
+        """Run gthread's event loop, with the heartbeat beside it."""
+        threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True).start()
+        super().run()
+
+    def _heartbeat(self) -> None:
+        while self.alive:
+            self.notify()
+            time.sleep(1.0)
 
     def get_thread_pool(self) -> Any:
         """No pool: requests are served on the event loop's thread."""

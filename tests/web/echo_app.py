@@ -1,12 +1,13 @@
 """A WSGI app for the serving tests: says which process answered and what it was sent.
 
 ``/echo`` answers ``<pid> <method> <path> <body>``; ``/ignore`` answers without reading the
-body; ``/boom`` raises.
+body; ``/boom`` raises; ``/sleep`` waits the seconds in its query string, then echoes.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +17,8 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
     path = environ["PATH_INFO"]
     if path == "/boom":
         raise RuntimeError("boom")
+    if path == "/sleep":
+        time.sleep(float(environ.get("QUERY_STRING") or 0))
     body = b""
     if path != "/ignore":
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))

@@ -20,13 +20,13 @@ from gateway.web.serving import has_data
 HERE = Path(__file__).resolve().parent
 
 
-def start(workers: int) -> tuple[subprocess.Popen[bytes], int]:
+def start(workers: int, *options: str) -> tuple[subprocess.Popen[bytes], int]:
     """Start gunicorn with InlineWorker serving tests/web/echo_app.py; wait until it accepts."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--chdir", str(HERE), "-b", f"127.0.0.1:{port}",
          "-k", "gateway.web.serving.InlineWorker", "--workers", str(workers),
-         "--keep-alive", "30", "--log-level", "warning", "echo_app:app"],
+         "--keep-alive", "30", "--log-level", "warning", *options, "echo_app:app"],
         stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -150,6 +150,20 @@ def test_sigterm_stops_the_workers_cleanly():
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_a_request_longer_than_the_worker_timeout_is_not_killed():
+    # The arbiter kills a worker that has not said it is alive for --timeout seconds; the
+    # heartbeat keeps saying so while the loop's thread serves a long request.
+    server, port = start(1, "--timeout", "2")
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        pid = call(conn, "GET", "/echo").split()[0]
+        assert call(conn, "GET", "/sleep?4.5").split()[0] == pid
+        conn.close()
+    finally:
+        server.kill()
+        server.wait()
 
 
 def test_has_data_tells_a_waiting_request_and_an_ended_stream_from_silence():
