@@ -17,21 +17,23 @@ and a connection dropped before its reply; errors are counted and the first few 
 Gunicorn: both apps under the same settings: ``--worker-class inline`` (default;
 ``gateway.web.serving.InlineWorker``, gunicorn's gthread event loop serving each request on
 its own thread) or ``gthread`` (gunicorn's, one pool thread per process), ``--workers``
-processes (default: one per core), ``--keep-alive 30``, ``--reuse-port`` (``--no-reuse-port``
-to turn off). Processes give the parallelism (the GIL serialises Python within one). gthread
-hands each request from its loop to a pool thread and back through a pipe: two thread switches
-and GIL hand-offs per hop, about a fifth of the floor's server CPU (0.64-0.95 -> 0.49-0.75 ms
-per hop). Interleaved pairs on 2 cores, SQLite, 4 workers each (this VM's speed drifted by up
-to 60% between runs, so only pairs compare): app 1,706 -> 2,009, 2,126 -> 2,406, 2,210 ->
-2,577 req/s with ``inline``. With ``inline``, one process per core did as well as two (pairs
-of 2 vs 4 workers: 2,256 / 2,287, 2,367 / 1,570, 2,135 / 2,116, 2,244 / 2,403 req/s) with a
-shorter p99 (41-47 ms against 47-68): Redis waits are short and fewer processes contend for
-the two cores. On PostgreSQL every read waits for the server as well; 4 workers there gave
-1,795-2,048 req/s against 1,853-1,892 for 2, with a longer p99. ``--reuse-port``: each worker
-listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections among them;
-with gthread it gave ~15% more req/s than one shared socket, where every new connection woke
-every worker; with ``inline`` the two measured alike. Neither worker is ``sync``, which closes
-every connection (that would measure TCP set-up instead of the app).
+processes (default: one per core), ``--keep-alive 30``, one listening socket shared by the
+workers (``--reuse-port`` for one each). Processes give the parallelism (the GIL serialises
+Python within one). This VM's speed drifted by up to 60% between runs, so the choices below
+rest on interleaved pairs (2 cores, SQLite). Worker class: gthread hands each request from its
+loop to a pool thread and back through a pipe, two thread switches and GIL hand-offs per hop,
+about a fifth of the floor's server CPU (0.64-0.95 -> 0.49-0.75 ms per hop); app 1,706 ->
+2,009, 2,126 -> 2,406, 2,210 -> 2,577 req/s with ``inline`` (4 workers, --reuse-port). Socket:
+with gthread --reuse-port gave ~15% more req/s (on a shared socket every new connection woke
+every worker's poller); with ``inline`` the shared socket wins, because a worker busy serving
+does not poll, so a new connection goes to a worker that is free, where hashing left one
+worker with more sessions than the other (2 workers, shared / reuse-port: p99 28.9 / 50.8 and
+29.1 / 43.3 ms, 2,363 / 1,992 and 2,288 / 2,233 req/s). Workers: with ``inline`` and a shared
+socket one per core did as well as two (2 / 4 workers: 2,207 / 2,296 and 2,439 / 2,079 req/s,
+p99 32.9 / 36.4 and 27.6 / 41.8 ms): Redis waits are short, and fewer processes contend for
+the cores; on PostgreSQL too (1,974 req/s, p99 36.8 ms with 2; 1,910, 45.6 ms with 4). Neither
+worker is ``sync``, which closes every connection (that would measure TCP set-up instead of
+the app).
 
 The load generator is one thread in one process: an epoll loop over non-blocking sockets
 writing raw HTTP/1.1 for ``--connections`` concurrent callers, each session on its own
@@ -52,7 +54,7 @@ Redis round trip).
 
     python bench/ussd.py [--size N] [--duration S] [--database-url postgresql://...]
                          [--redis-url redis://...] [--workers N] [--threads 1]
-                         [--worker-class inline|gthread] [--no-reuse-port]
+                         [--worker-class inline|gthread] [--reuse-port]
 
 Ends with ``RESULT req_per_s=... p50_ms=... p99_ms=... floor_req_per_s=... floor_ratio=...``.
 """
@@ -539,8 +541,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
     parser.add_argument("--worker-class", choices=sorted(WORKER_CLASSES), default="inline",
                         help="inline: gateway.web.serving.InlineWorker; gthread: gunicorn's")
-    parser.add_argument("--reuse-port", action=argparse.BooleanOptionalAction, default=True,
-                        help="a listening socket per worker (default: on)")
+    parser.add_argument("--reuse-port", action=argparse.BooleanOptionalAction, default=False,
+                        help="a listening socket per worker (default: one shared socket)")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--redis-url", default=None,
                         help="default: an embedded redis-server started for the run")
