@@ -17,23 +17,24 @@ and a connection dropped before its reply; errors are counted and the first few 
 Gunicorn: both apps under the same settings: ``--worker-class inline`` (default;
 ``gateway.web.serving.InlineWorker``, gunicorn's gthread event loop serving each request on
 its own thread) or ``gthread`` (gunicorn's, one pool thread per process), ``--workers``
-processes (default: one per core), ``--keep-alive 30``, one listening socket shared by the
-workers (``--reuse-port`` for one each). Processes give the parallelism (the GIL serialises
-Python within one). This VM's speed drifted by up to 60% between runs, so the choices below
-rest on interleaved pairs (2 cores, SQLite). Worker class: gthread hands each request from its
-loop to a pool thread and back through a pipe, two thread switches and GIL hand-offs per hop,
-about a fifth of the floor's server CPU (0.64-0.95 -> 0.49-0.75 ms per hop); app 1,706 ->
-2,009, 2,126 -> 2,406, 2,210 -> 2,577 req/s with ``inline`` (4 workers, --reuse-port). Socket:
-with gthread --reuse-port gave ~15% more req/s (on a shared socket every new connection woke
-every worker's poller); with ``inline`` the shared socket wins, because a worker busy serving
-does not poll, so a new connection goes to a worker that is free, where hashing left one
-worker with more sessions than the other (2 workers, shared / reuse-port: p99 28.9 / 50.8 and
-29.1 / 43.3 ms, 2,363 / 1,992 and 2,288 / 2,233 req/s). Workers: with ``inline`` and a shared
-socket one per core did as well as two (2 / 4 workers: 2,207 / 2,296 and 2,439 / 2,079 req/s,
-p99 32.9 / 36.4 and 27.6 / 41.8 ms): Redis waits are short, and fewer processes contend for
-the cores; on PostgreSQL too (1,974 req/s, p99 36.8 ms with 2; 1,910, 45.6 ms with 4). Neither
-worker is ``sync``, which closes every connection (that would measure TCP set-up instead of
-the app).
+processes (default: one per core on SQLite, two on PostgreSQL), ``--keep-alive 30``, one
+listening socket shared by the workers (``--reuse-port`` for one each). Processes give the
+parallelism (the GIL serialises Python within one). This VM's speed drifted by up to 60%
+between runs, so the choices below rest on interleaved pairs (2 cores, SQLite). Worker class:
+gthread hands each request from its loop to a pool thread and back through a pipe, two thread
+switches and GIL hand-offs per hop, about a fifth of the floor's server CPU (0.64-0.95 ->
+0.49-0.75 ms per hop); app 1,706 -> 2,009, 2,126 -> 2,406, 2,210 -> 2,577 req/s with
+``inline`` (4 workers, --reuse-port). Socket: with gthread --reuse-port gave ~15% more req/s
+(on a shared socket every new connection woke every worker's poller); with ``inline`` the
+shared socket wins, because a worker busy serving does not poll, so a new connection goes to a
+worker that is free, where hashing left one worker with more sessions than the other (2
+workers, shared / reuse-port: p99 28.9 / 50.8 and 29.1 / 43.3 ms, 2,363 / 1,992 and 2,288 /
+2,233 req/s). Workers: with ``inline`` and a shared socket one per core did as well as two (2
+/ 4 workers: 2,207 / 2,296 and 2,439 / 2,079 req/s, p99 32.9 / 36.4 and 27.6 / 41.8 ms): Redis
+waits are short, and fewer processes contend for the cores. On PostgreSQL, where every read
+waits for the server, 4 workers gave more req/s than 2 in three pairs of four (2,262 / 2,470,
+2,234 / 2,374, 2,146 / 2,700, 1,974 / 1,910) with a p99 alike (28-46 ms). Neither worker is
+``sync``, which closes every connection (that would measure TCP set-up instead of the app).
 
 The load generator is one thread in one process: an epoll loop over non-blocking sockets
 writing raw HTTP/1.1 for ``--connections`` concurrent callers, each session on its own
@@ -536,8 +537,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0, help="seconds measured per app")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
-                        help="gunicorn worker processes (default: one per core)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn worker processes (default: one per core on SQLite, "
+                             "two on PostgreSQL)")
     parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
     parser.add_argument("--worker-class", choices=sorted(WORKER_CLASSES), default="inline",
                         help="inline: gateway.web.serving.InlineWorker; gthread: gunicorn's")
@@ -547,6 +549,9 @@ def main() -> None:
     parser.add_argument("--redis-url", default=None,
                         help="default: an embedded redis-server started for the run")
     args = parser.parse_args()
+    if args.workers is None:
+        per_core = 2 if (args.database_url or "").startswith("postgresql") else 1
+        args.workers = per_core * (os.cpu_count() or 1)
     for name in ("size", "connections", "workers", "threads"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
