@@ -1,6 +1,7 @@
 """A gunicorn worker that answers requests on its event loop's own thread.
 
-``gunicorn -k gateway.web.serving.InlineWorker --workers 4 ... wsgi:app``
+``gunicorn -k gateway.web.serving.InlineWorker --workers N ... wsgi:app`` (README, "Serving in
+production")
 
 gunicorn's ``gthread`` worker runs an event loop (accept, keep-alive connections waiting for
 their next request) on its main thread and hands every request to a thread pool; the pool
@@ -14,8 +15,9 @@ but closes every connection.
 ``InlineWorker`` is ``gthread`` with the pool taken out: the same event loop, keep-alive
 bookkeeping, HTTP parsing and error handling (all inherited), the request served in place.
 What one thread per worker already meant still holds: one request at a time per process, and
-a client that sends half a request holds its worker until the data timeout (put a buffering
-reverse proxy in front, as for any gunicorn deployment). What differs:
+a client that sends half a request holds its worker until it sends the rest or hangs up, as
+it held gthread's one thread (put a buffering reverse proxy in front, as gunicorn's own
+documentation asks). What differs:
 
 - a new connection is served at once when its request is already there (the usual case: the
   client writes as soon as it connects), and otherwise waits in the event loop, never in the
