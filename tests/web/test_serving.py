@@ -36,8 +36,18 @@ def start(workers: int, *options: str) -> tuple[subprocess.Popen[bytes], int]:
                 return server, port
         except OSError:
             time.sleep(0.1)
-    server.kill()
+    stop(server)
     raise AssertionError("gunicorn did not come up")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn and its workers (SIGTERM; SIGKILL if it lingers)."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +55,7 @@ def one_worker() -> Iterator[int]:
     """A gunicorn with one InlineWorker process: anything that blocked it would show."""
     server, port = start(workers=1)
     yield port
-    server.kill()
-    server.wait()
+    stop(server)
 
 
 def call(conn: http.client.HTTPConnection, method: str, path: str, body: bytes = b"") -> str:
@@ -148,8 +157,7 @@ def test_sigterm_stops_the_workers_cleanly():
         assert server.wait(timeout=60) == 0
     finally:
         if server.poll() is None:
-            server.kill()
-            server.wait()
+            stop(server)
 
 
 def test_a_request_longer_than_the_worker_timeout_is_not_killed():
@@ -162,8 +170,7 @@ def test_a_request_longer_than_the_worker_timeout_is_not_killed():
         assert call(conn, "GET", "/sleep?4.5").split()[0] == pid
         conn.close()
     finally:
-        server.kill()
-        server.wait()
+        stop(server)
 
 
 def test_has_data_tells_a_waiting_request_and_an_ended_stream_from_silence():
