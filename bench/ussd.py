@@ -129,7 +129,8 @@ def seed(url: str, size: int) -> list[str]:
     from gateway.registry.importer import ImportSettings, import_roster
     from gateway.registry.models import WalletLink
     from gateway.registry.source import memory_source
-    from gateway.registry.validation import InvalidValue, parse_phone
+    from gateway.vn.cells import InvalidValue
+    from gateway.vn.phone import parse_phone
 
     fresh_database(url, "")
     app = create_app()

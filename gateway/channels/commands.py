@@ -53,7 +53,8 @@ def ussd_sim(phone: str, code: str, url: str, key: str | None) -> None:
     key = key or next(iter(split_keys(current_app.config.get("AT_CALLBACK_KEY"))), None)
     if not key:
         raise click.ClickException("set CHITRA_AT_CALLBACK_KEY or pass --key")
-    from gateway.registry.validation import InvalidValue, parse_phone
+    from gateway.vn.cells import InvalidValue
+    from gateway.vn.phone import parse_phone
 
     try:
         e164 = parse_phone(phone)

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import redis
 import sqlalchemy as sa
@@ -21,18 +20,18 @@ import sqlalchemy as sa
 from gateway.channels.models import SmsKind, SmsMessage
 from gateway.channels.outbound import stage_sms
 from gateway.channels.port import language_key
+from gateway.clock import LOCAL
 from gateway.db import Database
-from gateway.money import digits
 from gateway.outbox import OutboxEvent
 from gateway.payroll.models import Cycle, CycleState, Payment, PaymentState
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_name, mask_phone
 from gateway.registry.models import Beneficiary, WalletLink
+from gateway.vn.money import digits
 from gateway.wallets.payout_gate import HOLD_REASON as SIM_SWAP_HOLD
 from ussd_menus.gsm7 import strip_accents
 
 TOPIC = "notice.payment"
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 OUTCOMES = frozenset({"succeeded", "failed", "held"})  # the payment states notices tell of
 NAME_MAX = 18  # a masked name in a notice; longer ones shrink to initials
 

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from gateway.channels.models import FINAL_SMS_STATES, SmsKind, SmsMessage, SmsStatus
 from gateway.channels.notices import not_before
 from gateway.channels.outbound import TOPIC, open_body, open_phone, scrub_secret
+from gateway.clock import utcnow
 from gateway.db import Database
 from gateway.outbox import OutboxEvent
 from gateway.pii.codec import PiiCodec
-from gateway.registry.models import utcnow
 
 log = logging.getLogger(__name__)
 

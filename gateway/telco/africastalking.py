@@ -28,8 +28,9 @@ from gateway.channels.sms import apply_delivery_report
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
-from gateway.registry.validation import InvalidValue, parse_phone
 from gateway.telco import trust
+from gateway.vn.cells import InvalidValue
+from gateway.vn.phone import parse_phone
 from gateway.wallets.service import wallet_verification
 from ussd_menus import RedisSessionStore, SmsResponder, UssdEngine, catalogs
 from ussd_menus.batch import Batch

@@ -29,11 +29,12 @@ from sqlalchemy.orm import Session
 from gateway.audit.chain import record
 from gateway.channels.models import SmsKind
 from gateway.channels.outbound import stage_sms
+from gateway.clock import utcnow
 from gateway.outbox import emit
 from gateway.payroll.models import Cycle, CycleState, Payment, PaymentState
 from gateway.payroll.payments import Change, transition_batch
 from gateway.pii.codec import PiiCodec
-from gateway.registry.models import WalletLink, utcnow
+from gateway.registry.models import WalletLink
 from gateway.wallets.simswap import SimSwapUnavailable
 from otp import CodeStatus, IssueStatus, OneTimeCodes, SimSwapCheck
 from ussd_menus import catalogs
