@@ -10,7 +10,9 @@ from gateway.pii.codec import get_pii
 
 def policy(app: Flask | None = None) -> TotpPolicy:
     """Return the configured policy (setting ``APPROVER_TOTP``, defaulted by environment)."""
-    return TotpPolicy((app or current_app).config["APPROVER_TOTP"])
+    from gateway.config import settings
+
+    return settings(app or current_app).approver_totp
 
 
 def second_factor(code: str | None, app: Flask | None = None) -> SecondFactor:

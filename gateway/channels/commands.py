@@ -93,11 +93,12 @@ def sms_group() -> None:
 def sms_notices(as_json: bool) -> None:
     """Turn pending payment events into SMS notices (queued until 07:00 at night)."""
     from gateway.channels.notices import notice_settings, stage_notices
+    from gateway.config import settings
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
 
-    settings = notice_settings(current_app.config)
+    settings = notice_settings(settings().channels)
     queued = stage_notices(get_db(), get_pii(), settings, redis_client=get_redis())
     emit({"queued": queued}, as_json, lambda d: f"{d['queued']} notice(s) queued")
 
@@ -109,6 +110,7 @@ def sms_send(as_json: bool) -> None:
     """Send every queued SMS that is due, batched by text."""
     from gateway.channels.notices import notice_settings
     from gateway.channels.sms import send_queued, sms_api_from_config
+    from gateway.config import settings
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
@@ -117,7 +119,7 @@ def sms_send(as_json: bool) -> None:
         api = sms_api_from_config(current_app.config)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
-    settings = notice_settings(current_app.config)
+    settings = notice_settings(settings().channels)
     report = send_queued(get_db(), get_pii(), api, sender_id=current_app.config["AT_SENDER_ID"],
                          redis_client=get_redis(),
                          notice_hours=(settings.start_hour, settings.end_hour))

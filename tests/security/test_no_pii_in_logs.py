@@ -31,6 +31,7 @@ from gateway.api.roles import Role
 from gateway.channels.models import SmsMessage
 from gateway.channels.notices import notice_settings, stage_notices
 from gateway.channels.sms import AtSmsService, send_queued
+from gateway.config import settings
 from gateway.db import get_db
 from gateway.disbursement.engine import Disburser
 from gateway.pii.codec import get_pii
@@ -268,7 +269,7 @@ def text_sms(client: FlaskClient, run: str) -> None:
 
 def send_and_report(app: Flask, client: FlaskClient) -> list[dict[str, object]]:
     """Stage the payment notices, send everything queued to the AT stub, post delivery reports."""
-    stage_notices(get_db(app), get_pii(app), notice_settings(app.config),
+    stage_notices(get_db(app), get_pii(app), notice_settings(settings(app).channels),
                   redis_client=app.extensions["chitra.redis"], now=DAY)
     stub = AtStub(api_key="at-test-key").start()
     try:
