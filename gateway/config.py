@@ -15,17 +15,12 @@ import base64
 import json
 import os
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
 from gateway import settings as parse
-from gateway.approvers.totp import TotpPolicy
-from gateway.channels.settings import ChannelSettings
-from gateway.channels.settings import load as load_channels
-from gateway.wallets.settings import WalletSettings
-from gateway.wallets.settings import load as load_wallets
+from gateway.settings import Settings, load_channels, load_wallets
 
 DEFAULTS: dict[str, Any] = {
     # "development" | "testing" | "production"
@@ -98,30 +93,7 @@ class ConfigError(RuntimeError):
 
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
-_SETTINGS = "chitra.settings"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Every setting of one app, parsed and checked when the app was created."""
-
-    env: str
-    database_url: str
-    redis_url: str | None
-    province_code: str | None
-    wallet_providers: tuple[str, ...]
-    log_level: str
-    public_url: str | None
-    payment_day: int
-    wallet_adapter_overrides: dict[str, Any]
-    approver_totp: TotpPolicy
-    channels: ChannelSettings
-    wallets: WalletSettings
-
-
-def settings(app: Flask | None = None) -> Settings:
-    """Return the app's parsed settings (the current app's by default)."""
-    return (app or current_app).extensions[_SETTINGS]
+TOTP_POLICIES = ("required", "enrolled", "off")
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -154,14 +126,14 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         )
     cfg["SECRET_KEY"] = str(cfg["SECRET_KEY"])
     try:
-        app.extensions[_SETTINGS] = _parse(cfg)
+        typed = _parse(cfg)
     except parse.SettingError as exc:
         raise ConfigError(str(exc)) from None
+    parse.install(app, typed)
     # Code that still reads app.config sees the parsed values.
-    typed = app.extensions[_SETTINGS]
     cfg["PROVINCE_CODE"] = typed.province_code
     cfg["WALLET_PROVIDERS"] = list(typed.wallet_providers)
-    cfg["APPROVER_TOTP"] = typed.approver_totp.value
+    cfg["APPROVER_TOTP"] = typed.approver_totp
     cfg["PAYMENT_DAY"] = typed.payment_day
     cfg["LOG_LEVEL"] = typed.log_level
     _check_telco_trust(cfg)
@@ -182,7 +154,7 @@ def update(app: Flask, **values: Any) -> Settings:
     except parse.SettingError as exc:
         raise ConfigError(str(exc)) from None
     app.config.update(values)
-    app.extensions[_SETTINGS] = parsed
+    parse.install(app, parsed)
     return parsed
 
 
@@ -224,11 +196,10 @@ def _check_telco_trust(cfg: Any) -> None:
             raise ConfigError(f"CHITRA_{name}: {exc}") from None
 
 
-def _approver_totp_policy(cfg: Any) -> TotpPolicy:
+def _approver_totp_policy(cfg: Any) -> str:
     """Return the approver TOTP policy, defaulting by environment (required in production)."""
     default = "required" if cfg["ENV"] == "production" else "enrolled"
-    return TotpPolicy(parse.choice(cfg, "APPROVER_TOTP", [p.value for p in TotpPolicy],
-                                   default=default))
+    return parse.choice(cfg, "APPROVER_TOTP", TOTP_POLICIES, default=default)
 
 
 def _fill_dev_secrets(app: Flask, missing: list[str]) -> None:

@@ -1,18 +1,28 @@
-"""Small parsers that turn one raw setting into a typed value, or stop the start-up.
+"""Typed settings: the parsed values every room reads, and the parsers that produce them.
 
-A setting arrives as a string from ``CHITRA_<NAME>`` (Flask's ``from_prefixed_env`` may already
-have read JSON: a number, a list) or as any value from ``create_app(test_config=...)``. Each
-parser names the variable and the form it expects when the value cannot be used, so a typo
-such as ``CHITRA_NOTICE_HOURS=7to22`` stops ``create_app`` and ``gateway run`` with one line.
+``gateway.config.load`` parses every setting once, when the app is created, into one frozen
+:class:`Settings` (``settings(app)`` returns it); rooms read their section here and never
+parse ``app.config`` themselves. A setting arrives as a string from ``CHITRA_<NAME>``
+(Flask's ``from_prefixed_env`` may already have read JSON: a number, a list) or as any value
+from ``create_app(test_config=...)``. Each parser names the variable and the form it expects
+when the value cannot be used, so a typo such as ``CHITRA_NOTICE_HOURS=7to22`` stops
+``create_app`` and ``gateway run`` with one line.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+from flask import Flask, current_app
+
+_KEY = "chitra.settings"
 
 
 class SettingError(ValueError):
@@ -193,3 +203,101 @@ def _bounds(low: int | None, high: int | None) -> str:
     if high is not None:
         return f" of at most {high}"
     return ""
+
+
+# --- sections --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """Hold the channel settings, parsed once when the app is created."""
+
+    hotline: str
+    ussd_code: str
+    sms_shortcode: str
+    ussd_hops_per_minute: int
+    sms_inbound_per_hour: int
+    notice_hours: tuple[int, int]  # local hours [start, end) for non-urgent notices
+    notice_reminder_days: int  # 0: no reminders
+
+
+def load_channels(cfg: Mapping[str, Any]) -> ChannelSettings:
+    """Parse the channel settings.
+
+    Raises:
+        gateway.settings.SettingError: a value cannot be used (the message names it).
+    """
+    return ChannelSettings(
+        hotline=required_text(cfg, "HOTLINE", "1900 0000"),
+        ussd_code=required_text(cfg, "USSD_CODE", "*384*12#"),
+        sms_shortcode=required_text(cfg, "SMS_SHORTCODE", "8088"),
+        ussd_hops_per_minute=integer(cfg, "USSD_HOPS_PER_MINUTE", low=1, default=30),
+        sms_inbound_per_hour=integer(cfg, "SMS_INBOUND_PER_HOUR", low=1, default=10),
+        notice_hours=hour_range(cfg, "NOTICE_HOURS", default="7-22"),
+        notice_reminder_days=integer(cfg, "NOTICE_REMINDER_DAYS", low=0, high=14,
+                                           default=0),
+    )
+
+
+@dataclass(frozen=True)
+class WalletSettings:
+    """Hold the wallet verification settings, parsed once when the app is created."""
+
+    otp_key: bytes  # HMAC key of the one-time codes
+    sim_swap_url: str | None  # a CAMARA SimSwap-style base URL; None: no check configured
+    sim_swap_token: str | None
+    sim_swap_max_age_hours: int
+    sim_swap_cache_seconds: float
+    sim_swap_timeout: float
+
+
+def load_wallets(cfg: Mapping[str, Any]) -> WalletSettings:
+    """Parse the wallet settings (``SECRET_KEY`` must already be set).
+
+    Raises:
+        gateway.settings.SettingError: a value cannot be used (the message names it).
+    """
+    key = base64_key(cfg, "OTP_KEY", min_bytes=16)
+    if key is None:
+        # A separate key per use: knowing the codes' key tells nothing of the session secret.
+        key = hmac.new(str(cfg["SECRET_KEY"]).encode(), b"chitra one-time codes v1",
+                       hashlib.sha256).digest()
+    return WalletSettings(
+        otp_key=key,
+        sim_swap_url=url(cfg, "SIM_SWAP_URL"),
+        sim_swap_token=text(cfg, "SIM_SWAP_TOKEN"),
+        sim_swap_max_age_hours=integer(cfg, "SIM_SWAP_MAX_AGE_HOURS", low=1, high=2400,
+                                             default=72),
+        sim_swap_cache_seconds=number(cfg, "SIM_SWAP_CACHE_SECONDS", low=0, high=86400,
+                                            default=300),
+        sim_swap_timeout=number(cfg, "SIM_SWAP_TIMEOUT", low=0.1, high=60, default=3.0),
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of one app, parsed and checked when the app was created."""
+
+    env: str
+    database_url: str
+    redis_url: str | None
+    province_code: str | None
+    wallet_providers: tuple[str, ...]
+    log_level: str
+    public_url: str | None
+    payment_day: int
+    wallet_adapter_overrides: dict[str, Any]
+    approver_totp: str  # "required" | "enrolled" | "off"
+    channels: ChannelSettings
+    wallets: WalletSettings
+    # Each telco aggregator's own section, parsed by its package (gateway.telco).
+    telco: Mapping[str, Any] = field(default_factory=dict)
+
+
+def settings(app: Flask | None = None) -> Settings:
+    """Return the app's parsed settings (the current app's by default)."""
+    return (app or current_app).extensions[_KEY]
+
+
+def install(app: Flask, parsed: Settings) -> None:
+    """Make ``parsed`` the app's settings (``gateway.config`` calls it)."""
+    app.extensions[_KEY] = parsed

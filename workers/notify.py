@@ -16,10 +16,10 @@ from flask import Flask
 
 from gateway.channels.notices import notice_settings, stage_notices, stage_reminders
 from gateway.channels.sms import SendReport, SmsApi, send_queued, sms_api_from_config
-from gateway.config import settings as app_settings
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
+from gateway.settings import settings as app_settings
 
 log = logging.getLogger(__name__)
 

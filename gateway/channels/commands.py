@@ -93,10 +93,10 @@ def sms_group() -> None:
 def sms_notices(as_json: bool) -> None:
     """Turn pending payment events into SMS notices (queued until 07:00 at night)."""
     from gateway.channels.notices import notice_settings, stage_notices
-    from gateway.config import settings
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
+    from gateway.settings import settings
 
     settings = notice_settings(settings().channels)
     queued = stage_notices(get_db(), get_pii(), settings, redis_client=get_redis())
@@ -110,10 +110,10 @@ def sms_send(as_json: bool) -> None:
     """Send every queued SMS that is due, batched by text."""
     from gateway.channels.notices import notice_settings
     from gateway.channels.sms import send_queued, sms_api_from_config
-    from gateway.config import settings
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
+    from gateway.settings import settings
 
     try:
         api = sms_api_from_config(current_app.config)

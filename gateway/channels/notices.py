@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from gateway.channels.models import SmsKind, SmsMessage
 from gateway.channels.outbound import stage_sms
 from gateway.channels.port import language_key
-from gateway.channels.settings import ChannelSettings
 from gateway.clock import LOCAL
 from gateway.db import Database
 from gateway.outbox import OutboxEvent
@@ -26,6 +25,7 @@ from gateway.payroll.models import Cycle, CycleState, Payment, PaymentState
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_name, mask_phone
 from gateway.registry.models import Beneficiary, WalletLink
+from gateway.settings import ChannelSettings
 from gateway.vn.money import digits
 from gateway.wallets.payout_gate import HOLD_REASON as SIM_SWAP_HOLD
 from ussd_menus.gsm7 import strip_accents

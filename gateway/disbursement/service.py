@@ -13,9 +13,9 @@ _KEY = "chitra.disburser"
 
 def init_app(app: Flask) -> None:
     """Build the app's disburser from its settings (again when ``gateway run`` changed them)."""
-    from gateway.config import settings
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
+    from gateway.settings import settings
     from gateway.wallets.service import sim_swap_for
 
     typed = settings(app)

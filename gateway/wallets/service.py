@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from gateway.config import settings
 from gateway.redis_conn import RedisNotConfigured
+from gateway.settings import settings
 from gateway.wallets.simswap import sim_swap_check
 from gateway.wallets.verification import WalletVerification
 from otp import OneTimeCodes, SimSwapCheck

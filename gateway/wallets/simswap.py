@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import httpx
 
-from gateway.wallets.settings import WalletSettings
+from gateway.settings import WalletSettings
 from otp import SimSwapCheck, SimSwapResult
 from otp.errors import PolicyError
 

@@ -324,7 +324,7 @@ def test_reminders_for_a_caregiver_name_the_person_and_fit_one_sms() -> None:
 
 
 def test_reminder_days_are_a_setting(app: Flask) -> None:
-    from gateway.channels.settings import load
+    from gateway.settings import load_channels as load
 
     assert notice_settings(load(app.config)).reminder_days == 0
     app.config["NOTICE_REMINDER_DAYS"] = "2"

@@ -31,11 +31,11 @@ from gateway.api.roles import Role
 from gateway.channels.models import SmsMessage
 from gateway.channels.notices import notice_settings, stage_notices
 from gateway.channels.sms import AtSmsService, send_queued
-from gateway.config import settings
 from gateway.db import get_db
 from gateway.disbursement.engine import Disburser
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
+from gateway.settings import settings
 from gateway.telco.at_stub import AtStub
 from tests.api.conftest import bearer, make_key
 from tests.conftest import make_app

@@ -17,8 +17,8 @@ from gateway.disbursement.engine import Disburser
 from gateway.payroll.models import Payment
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
+from gateway.settings import load_wallets as load
 from gateway.wallets.service import sim_swap_for, wallet_verification
-from gateway.wallets.settings import load
 from gateway.wallets.simswap import CachedSimSwapCheck, HttpSimSwapCheck, SimSwapUnavailable
 from gateway.wallets.verification import ConfirmStatus, StartStatus
 from tests.disbursement.conftest import release_cycle

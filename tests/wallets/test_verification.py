@@ -12,12 +12,12 @@ from flask import Flask
 from gateway.channels.models import SmsMessage
 from gateway.channels.outbound import SCRUBBED
 from gateway.channels.sms import AtSmsService, send_queued
-from gateway.config import settings
 from gateway.db import get_db
 from gateway.outbox import OutboxEvent
 from gateway.payroll.models import PaymentState
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
+from gateway.settings import settings
 from gateway.telco.at_stub import AtStub
 from gateway.wallets.service import wallet_verification
 from gateway.wallets.verification import (
