@@ -117,8 +117,9 @@ def _register_domain_commands() -> None:
     from gateway.pii.commands import keys_rotate, keys_status
     from gateway.pins.commands import pin_group
     from gateway.reconciliation.commands import reconcile_command
-    from gateway.registry.commands import beneficiary_group, demo_group, roster_group
+    from gateway.registry.commands import beneficiary_group
     from gateway.reports.commands import report_group
+    from gateway.rosters.commands import demo_group, roster_group
     from gateway.server import run_command
     from gateway.wallets.commands import wallet_link_group
 
