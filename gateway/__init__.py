@@ -17,8 +17,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     Raises:
         gateway.config.ConfigError: a required secret or setting is missing or malformed.
     """
-    from gateway import api, config, db, logs, redis_conn
-    from gateway import models  # noqa: F401  every table, so key rotation finds every one
+    from gateway import (
+        api,
+        config,
+        db,
+        logs,
+        models,  # noqa: F401  every table, so key rotation finds every one
+        redis_conn,
+    )
     from gateway.disbursement import service as disbursement
     from gateway.pii import codec
     from gateway.telco import africastalking
