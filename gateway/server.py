@@ -1,7 +1,7 @@
-"""``gateway run``: the whole service in one command (web server, embedded Redis in development).
+"""``gateway run``: the whole service in one command.
 
-Later capabilities add their processes (workers, simulators) to ``SERVICES`` so that one
-command still starts everything.
+The web server, the worker pool (``gateway worker`` in its own process group) and, in
+development, an embedded Redis and the telco's local stub.
 """
 
 from __future__ import annotations
