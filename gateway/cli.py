@@ -108,7 +108,8 @@ def _register_domain_commands() -> None:
     from gateway.audit.commands import audit_group
     from gateway.channels.commands import at_stub, sms_group, ussd_sim
     from gateway.disbursement.commands import sandbox_wallet_group, wallet_group
-    from gateway.payroll.commands import budget_group, cycle_group, ledger_group, program_group
+    from gateway.ledger.commands import ledger_group
+    from gateway.payroll.commands import budget_group, cycle_group, program_group
     from gateway.pii.commands import keys_rotate, keys_status
     from gateway.pins.commands import pin_group
     from gateway.reconciliation.commands import reconcile_command
