@@ -101,7 +101,7 @@ def _register_domain_commands() -> None:
     from gateway.channels.commands import at_stub, sms_group, ussd_sim
     from gateway.disbursement.commands import (
         disburse_group,
-        sandbox_wallet_group,
+        gsma_sim_group,
         wallet_group,
         worker_command,
     )
@@ -125,7 +125,7 @@ def _register_domain_commands() -> None:
     cli.add_command(audit_group)
     cli.add_command(reconcile_command)
     for group in (program_group, budget_group, cycle_group, ledger_group, worker_command,
-                  wallet_group, disburse_group, sandbox_wallet_group):
+                  wallet_group, disburse_group, gsma_sim_group):
         cli.add_command(group)
     cli.add_command(report_group)
     cli.add_command(wallet_link_group)

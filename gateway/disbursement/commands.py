@@ -105,16 +105,16 @@ def disburse_sweep(all_ready: bool, as_json: bool) -> None:
     emit(data, as_json, lambda d: ", ".join(f"{k} {v}" for k, v in d.items()))
 
 
-@click.group("sandbox-wallet")
-def sandbox_wallet_group() -> None:
-    """A local wallet provider for demos and tests (GSMA Mobile Money API v1.2 simulator)."""
+@click.group("gsma-sim")
+def gsma_sim_group() -> None:
+    """A local GSMA Mobile Money API v1.2 provider (simulator) for demos and tests."""
 
 
-@sandbox_wallet_group.command(
+@gsma_sim_group.command(
     "serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
                                "help_option_names": []})
 @click.pass_context
-def sandbox_wallet_serve(ctx: click.Context) -> None:
+def gsma_sim_serve(ctx: click.Context) -> None:
     """Serve the GSMA simulator (options: --port, --failure-rate, --timeout-after-apply-rate,
     --retryable-error-rate, --pending-rate, --duplicate-callback-rate, --lost-callback-rate,
     --late-callback-rate, --seed, --webhook-secret, --api-key; --help lists them all).
@@ -122,6 +122,6 @@ def sandbox_wallet_serve(ctx: click.Context) -> None:
     Point a provider at it: gateway wallet set gsma --kind gsma --setting
     base_url=http://127.0.0.1:8090 --setting webhook_secret=<the simulator's secret>.
     """
-    from wallet_adapters.gsma.simulator import main
+    from wallet_adapters.gsma.sim.server import main
 
     raise SystemExit(main(ctx.args))

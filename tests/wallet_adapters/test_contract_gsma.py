@@ -11,7 +11,7 @@ import pytest
 from tests.wallet_adapters.contract import Callback, WalletAdapterContract, new_request, run
 from tests.wallet_adapters.receiver import CallbackReceiver
 from wallet_adapters import TransferStatus, WalletAdapter, create
-from wallet_adapters.gsma.simulator import SimulatorThread
+from wallet_adapters.gsma.sim.server import SimulatorThread
 from wallet_adapters.sandbox import Faults
 
 NO_FAULTS = {k: v for k, v in Faults().as_dict().items() if k != "seed"}
