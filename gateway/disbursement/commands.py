@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+import wallet_adapters
 from gateway.cli_util import emit, json_option
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
@@ -39,7 +40,8 @@ def wallet_group() -> None:
 
 @wallet_group.command("set")
 @click.argument("name")
-@click.option("--kind", required=True, help="Adapter: sandbox or gsma.")
+@click.option("--kind", required=True,
+              help=f"Adapter: {' or '.join(wallet_adapters.available())}.")
 @click.option("--setting", "pairs", multiple=True, help="KEY=VALUE (repeat).")
 @click.option("--rate", default=0, show_default=True, help="Calls per second (0 = no limit).")
 @click.option("--max-in-flight", default=400, show_default=True)
@@ -47,7 +49,6 @@ def wallet_group() -> None:
 def wallet_set(name: str, kind: str, pairs: tuple[str, ...], rate: int,
                max_in_flight: int) -> None:
     """Create or replace a provider's settings."""
-    import wallet_adapters
     from gateway.audit.chain import record
     from gateway.disbursement.providers import save_provider
 

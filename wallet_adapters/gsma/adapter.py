@@ -39,7 +39,16 @@ from wallet_adapters.registry import register
 DISBURSEMENT_PATH = "/transactions/type/disbursement"
 
 
-@register("gsma")
+# Headers GSMA providers print on statements: field names of the Transaction object, and the
+# header our key travels in.
+STATEMENT_COLUMNS = {
+    "reference": ("requestingOrganisationTransactionReference", "X-CorrelationID"),
+    "provider_ref": ("transactionReference",),
+    "status": ("transactionStatus",),
+}
+
+
+@register("gsma", display_name="GSMA Mobile Money", statement_columns=STATEMENT_COLUMNS)
 class GsmaAdapter:
     """Pay through a provider speaking the GSMA Mobile Money API v1.2."""
 

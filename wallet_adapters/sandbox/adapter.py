@@ -52,7 +52,7 @@ STATUS_MAP: Mapping[str, TransferStatus] = types.MappingProxyType(
 _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 
-@register("sandbox")
+@register("sandbox", display_name="Sandbox")
 class SandboxAdapter:
     """Pay into an in-process fake provider with configurable faults."""
 
