@@ -36,7 +36,8 @@ def encrypted_tables() -> list[EncryptedTable]:
             ("citizen_id", "name", "dob", "phone", "rep_name", "rep_phone"),
         ),
         EncryptedTable(WalletLink.__table__, ("phone",)),  # type: ignore[arg-type]
-        EncryptedTable(WalletProvider.__table__, ("settings",)),  # type: ignore[arg-type]
+        EncryptedTable(WalletProvider.__table__, ("settings",),  # type: ignore[arg-type]
+                       bound_to="name"),
         EncryptedTable(ApproverTotp.__table__, ("secret",)),  # type: ignore[arg-type]
         EncryptedTable(WalletChangeRequest.__table__,  # type: ignore[arg-type]
                        ("phone", "reason")),
