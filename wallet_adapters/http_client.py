@@ -19,10 +19,28 @@ from typing import Any
 import certifi
 import httpx
 
+from wallet_adapters.base import SettingSpec
 from wallet_adapters.errors import AdapterError, TransferOutcomeUnknown
 
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 _LOST_ANSWER = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+# The connection settings every HTTP adapter declares; ``client_options`` hands them over.
+HTTP_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("timeout_s", float, 10.0, help="read timeout; past it the outcome is unknown"),
+    SettingSpec("connect_timeout_s", float, 3.0, help="connect timeout (not sent: retry)"),
+    SettingSpec("max_connections", int, 200, help="HTTP connection pool size"),
+)
+
+
+def client_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Give the :class:`ProviderHttpClient` arguments that ``HTTP_SETTINGS`` configure."""
+    return {
+        "timeout_s": float(settings.get("timeout_s") or 10.0),
+        "connect_timeout_s": float(settings.get("connect_timeout_s") or 3.0),
+        "max_connections": int(settings.get("max_connections") or 200),
+    }
 
 
 @functools.cache

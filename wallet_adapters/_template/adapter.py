@@ -7,7 +7,6 @@ signed with Standard Webhooks.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -24,8 +23,10 @@ from wallet_adapters.base import (
     SettingSpec,
     TransferRequest,
     TransferResult,
+    json_or_none,
 )
-from wallet_adapters.errors import AdapterError, CallbackRejected, WebhookVerificationError
+from wallet_adapters.errors import AdapterError, CallbackRejected
+from wallet_adapters.http_client import HTTP_SETTINGS, client_options
 from wallet_adapters.registry import register
 
 # FILL: the name payments and `gateway wallet set NAME --kind NAME` use, and how people read it.
@@ -52,9 +53,7 @@ class TemplateAdapter:
         SettingSpec("webhook_secret", str, None, secret=True,
                     help="whsec_ secret(s) verifying callbacks, space separated during rotation"),
         SettingSpec("callback_url", str, None, help="callback URL when a request has none"),
-        SettingSpec("timeout_s", float, 10.0, help="read timeout; past it the outcome is unknown"),
-        SettingSpec("connect_timeout_s", float, 3.0, help="connect timeout (not sent: retry)"),
-        SettingSpec("max_connections", int, 200, help="HTTP connection pool size"),
+        *HTTP_SETTINGS,
     )
 
     def __init__(
@@ -63,13 +62,10 @@ class TemplateAdapter:
         self._client = TemplateClient(
             str(settings["base_url"]),
             api_key=settings.get("api_key"),
-            timeout_s=float(settings.get("timeout_s") or 10.0),
-            connect_timeout_s=float(settings.get("connect_timeout_s") or 3.0),
-            max_connections=int(settings.get("max_connections") or 200),
             transport=transport,
+            **client_options(settings),
         )
-        secrets = standard_webhooks.split_secrets(settings.get("webhook_secret"))
-        self._verifier = standard_webhooks.Verifier(secrets) if secrets else None
+        self._verifier = standard_webhooks.verifier_for(settings.get("webhook_secret"))
         self._callback_url: str | None = settings.get("callback_url")
 
     async def transfer(self, request: TransferRequest) -> TransferResult:
@@ -113,17 +109,10 @@ class TemplateAdapter:
             CallbackRejected: unverifiable, replayed or malformed callbacks; names our key when
                 the (untrusted) body does, so the gateway can ask for the status.
         """
-        parsed = _json_or_none(body)
+        parsed = json_or_none(body)
         untrusted_key = tf.callback_key(parsed)
-        if self._verifier is None:
-            raise CallbackRejected(
-                "no_secret", "no webhook secret configured; callbacks cannot be trusted",
-                idempotency_key=untrusted_key,
-            )
-        try:
-            event_id = self._verifier.verify(headers, body, seen=seen)
-        except WebhookVerificationError as exc:
-            raise CallbackRejected(exc.code, exc.reason, idempotency_key=untrusted_key) from None
+        event_id = standard_webhooks.verified_event_id(
+            self._verifier, headers, body, seen=seen, idempotency_key=untrusted_key)
         if not isinstance(parsed, Mapping):
             raise CallbackRejected("malformed", "callback body is not a JSON object")
         try:
@@ -162,10 +151,3 @@ def enable() -> None:
     """Register the adapter under :data:`NAME` (a provider package does it on import)."""
     register(NAME, display_name=DISPLAY_NAME, statement_columns=STATEMENT_COLUMNS)(
         TemplateAdapter)
-
-
-def _json_or_none(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):  # deeply nested JSON must not crash the caller
-        return None
