@@ -50,12 +50,14 @@ def adapters() -> Iterator[list[str]]:
     registry._providers.pop(_template.NAME, None)
 
 
-def fuzz_settings(name: str) -> dict[str, str]:
-    """Give settings that build adapter ``name`` and verify callbacks signed with the demo secret.
+# A value for each kind of required setting; text is a loopback address nothing listens on,
+# as a callback never calls the provider.
+PLACEHOLDERS: dict[type, str] = {str: "http://127.0.0.1:9", int: "1", float: "1.0", bool: "no"}
 
-    Required settings get a loopback address nothing listens on: a callback never calls out.
-    """
-    settings = {s.name: "http://127.0.0.1:9" for s in registry.settings_schema(name)
+
+def fuzz_settings(name: str) -> dict[str, str]:
+    """Give settings that build adapter ``name`` and accept callbacks signed with the demo key."""
+    settings = {s.name: PLACEHOLDERS.get(s.kind, "x") for s in registry.settings_schema(name)
                 if s.required and s.default is None}
     if any(s.name == "webhook_secret" for s in registry.settings_schema(name)):
         settings["webhook_secret"] = DEMO_WEBHOOK_SECRET

@@ -1,7 +1,8 @@
 """The provider template passes the shared adapter contract against its own stub over HTTP.
 
 A copy of ``wallet_adapters/_template`` starts from a working adapter: this module is the one
-to copy next to it (rename ``template``, drop the fixture that registers it by hand).
+to copy next to it. In the copy, import from your package, drop the ``registered`` fixture
+(your package registers itself on import) and the two tests about the template itself.
 """
 
 from __future__ import annotations
