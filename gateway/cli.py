@@ -107,7 +107,7 @@ def _register_domain_commands() -> None:
     from gateway.approvers.commands import approver_group
     from gateway.audit.commands import audit_group
     from gateway.channels.commands import at_stub, sms_group, ussd_sim
-    from gateway.disbursement.commands import sandbox_wallet_group, wallet_group
+    from gateway.disbursement.commands import gsma_sim_group, wallet_group
     from gateway.ledger.commands import ledger_group
     from gateway.payroll.commands import budget_group, cycle_group, program_group
     from gateway.pii.commands import keys_rotate, keys_status
@@ -132,7 +132,7 @@ def _register_domain_commands() -> None:
     # `gateway worker` and `gateway disburse` come from workers/ through the flask.commands
     # entry points in pyproject.toml: the gateway never imports workers.
     for group in (program_group, budget_group, cycle_group, ledger_group, wallet_group,
-                  sandbox_wallet_group):
+                  gsma_sim_group):
         cli.add_command(group)
     cli.add_command(report_group)
     cli.add_command(wallet_link_group)

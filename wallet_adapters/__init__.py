@@ -24,7 +24,15 @@ from wallet_adapters.errors import (
     UnknownProvider,
     WebhookVerificationError,
 )
-from wallet_adapters.registry import available, create, masked_settings, register, settings_schema
+from wallet_adapters.registry import (
+    available,
+    create,
+    display_name,
+    masked_settings,
+    register,
+    settings_schema,
+    statement_columns,
+)
 
 __all__ = [
     "CURRENCY",
@@ -46,7 +54,9 @@ __all__ = [
     "WebhookVerificationError",
     "available",
     "create",
+    "display_name",
     "masked_settings",
     "register",
     "settings_schema",
+    "statement_columns",
 ]

@@ -6,6 +6,7 @@ flight on one event loop, so every I/O method is a coroutine; only callback pars
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,14 @@ def is_e164(msisdn: str) -> bool:
 def is_uuid(value: str) -> bool:
     """Say whether ``value`` looks like a canonical UUID string."""
     return _UUID.fullmatch(value) is not None
+
+
+def json_or_none(body: bytes) -> Any:
+    """Decode a callback body that may be anything, giving None when it is not JSON."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):  # deeply nested JSON must not crash the caller
+        return None
 
 
 def mask_msisdn(msisdn: str) -> str:

@@ -2,27 +2,43 @@
 
 Which providers are enabled is configuration: the gateway passes the enabled names to
 :func:`create`. Each provider declares its settings (``SettingSpec``) so the gateway can store
-secrets encrypted and show them masked with :func:`masked_settings`.
+secrets encrypted and show them masked with :func:`masked_settings`, and owns its display name
+(:func:`display_name`) and the headers of its reconciliation statements
+(:func:`statement_columns`), so nothing outside its package lists providers.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
+import types
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from wallet_adapters.base import SettingSpec, WalletAdapter
 from wallet_adapters.errors import InvalidSettings, UnknownProvider
+from wallet_adapters.known_wallets import KNOWN_WALLETS
 
 Factory = Callable[[Mapping[str, Any]], WalletAdapter]
 F = TypeVar("F", bound=Callable[..., Any])
+# Canonical statement field ("reference", "provider_ref", "amount", "status", "timestamp",
+# "msisdn") → the provider's own names for that column.
+StatementColumns = Mapping[str, tuple[str, ...]]
 
 MASK = "********"
+STATEMENT_FIELDS = frozenset({"reference", "provider_ref", "amount", "status", "timestamp",
+                              "msisdn"})
 
-# Built-in providers are imported on first use so importing the registry stays cheap and the
-# packages register themselves the same way a third-party provider would.
-_BUILTIN_MODULES = ("wallet_adapters.sandbox", "wallet_adapters.gsma")
+# Built-in providers are the subpackages of wallet_adapters, imported on first use so importing
+# the registry stays cheap; they register themselves the same way a third-party provider would.
+# A name starting with "_" (the template) is never loaded: only an explicit import enables it.
+_BUILTIN_MODULES = tuple(
+    f"wallet_adapters.{module.name}"
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)])
+    if module.ispkg and not module.name.startswith("_")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +49,8 @@ class ProviderSpec:
     factory: Factory
     settings: tuple[SettingSpec, ...]
     description: str = ""
+    display_name: str = ""  # as beneficiaries read it on USSD and SMS ("Viettel Money")
+    statement_columns: StatementColumns = field(default_factory=dict)
 
 
 _providers: dict[str, ProviderSpec] = {}
@@ -40,16 +58,31 @@ _builtins_loaded = False
 
 
 def register(
-    name: str, *, settings: tuple[SettingSpec, ...] | None = None, description: str = ""
+    name: str,
+    *,
+    settings: tuple[SettingSpec, ...] | None = None,
+    description: str = "",
+    display_name: str = "",
+    statement_columns: StatementColumns | None = None,
 ) -> Callable[[F], F]:
     """Register an adapter class or factory under ``name``.
 
     The decorated callable is called with the validated settings mapping. When ``settings`` is
     not given, the class attribute ``settings_schema`` is used.
 
+    Args:
+        display_name: the provider's name as people read it; defaults to ``name``.
+        statement_columns: the provider's own headers for statement fields, e.g.
+            ``{"reference": ("requestingOrganisationTransactionReference",)}``.
+
     Raises:
-        ValueError: if another factory is already registered under ``name``.
+        ValueError: if another factory is already registered under ``name``, or a statement
+            column names a field statements do not have.
     """
+    columns = {f: tuple(aliases) for f, aliases in (statement_columns or {}).items()}
+    unknown = sorted(set(columns) - STATEMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"statement columns name unknown fields: {', '.join(unknown)}")
 
     def decorator(factory: F) -> F:
         schema = settings if settings is not None else getattr(factory, "settings_schema", ())
@@ -57,7 +90,9 @@ def register(
         if existing is not None and existing.factory is not factory:
             raise ValueError(f"wallet provider {name!r} is already registered")
         doc = description or (factory.__doc__ or "").strip().split("\n")[0]
-        _providers[name] = ProviderSpec(name, factory, tuple(schema), doc)
+        _providers[name] = ProviderSpec(name, factory, tuple(schema), doc,
+                                        display_name or KNOWN_WALLETS.get(name, name),
+                                        types.MappingProxyType(columns))
         return factory
 
     return decorator
@@ -69,6 +104,30 @@ def _load_builtins() -> None:
         for module in _BUILTIN_MODULES:
             importlib.import_module(module)
         _builtins_loaded = True
+
+
+def display_name(name: str) -> str:
+    """Give a wallet provider's name as people read it: its adapter's, a known wallet's, or as is.
+
+    Payments name wallets that have no adapter package of their own (they are paid through a
+    protocol adapter such as ``gsma``); :data:`~wallet_adapters.known_wallets.KNOWN_WALLETS`
+    names those.
+    """
+    _load_builtins()
+    registered = _providers.get(name)
+    if registered is not None:
+        return registered.display_name
+    return KNOWN_WALLETS.get(name, name)
+
+
+def statement_columns() -> dict[str, tuple[str, ...]]:
+    """Collect every registered provider's statement headers, by canonical field."""
+    _load_builtins()
+    merged: dict[str, tuple[str, ...]] = {}
+    for provider in sorted(_providers.values(), key=lambda p: p.name):
+        for name, aliases in provider.statement_columns.items():
+            merged[name] = (*merged.get(name, ()), *aliases)
+    return merged
 
 
 def available() -> list[str]:

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 
-from wallet_adapters.errors import WebhookVerificationError
+from wallet_adapters.errors import CallbackRejected, WebhookVerificationError
 
 SECRET_PREFIX = "whsec_"
 TOLERANCE_SECONDS = 300
@@ -200,3 +200,37 @@ def verify(
         WebhookVerificationError: see :meth:`Verifier.verify`.
     """
     return Verifier(secrets, tolerance=tolerance).verify(headers, body, seen=seen, now=now)
+
+
+def verifier_for(setting: str | Iterable[str] | None) -> Verifier | None:
+    """Build the verifier of an adapter's ``webhook_secret`` setting; None when it is unset."""
+    secrets = split_secrets(setting)
+    return Verifier(secrets) if secrets else None
+
+
+def verified_event_id(
+    verifier: Verifier | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    seen: Callable[[str], bool] | None = None,
+    idempotency_key: str | None = None,
+) -> str:
+    """Verify a callback for an adapter; give its webhook id.
+
+    Args:
+        idempotency_key: our key as read from the untrusted body, carried on the rejection so
+            the gateway can ask for the transfer's status.
+
+    Raises:
+        CallbackRejected: no secret configured (``no_secret``) or any verification failure,
+            with :class:`Verifier`'s codes.
+    """
+    if verifier is None:
+        raise CallbackRejected("no_secret",
+                               "no webhook secret configured; callbacks cannot be trusted",
+                               idempotency_key=idempotency_key)
+    try:
+        return verifier.verify(headers, body, seen=seen)
+    except WebhookVerificationError as exc:
+        raise CallbackRejected(exc.code, exc.reason, idempotency_key=idempotency_key) from None

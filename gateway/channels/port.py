@@ -16,6 +16,7 @@ import redis
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+import wallet_adapters
 from gateway.audit.chain import record
 from gateway.channels.models import SmsKind
 from gateway.channels.outbound import stage_sms
@@ -68,10 +69,6 @@ _STATUS = {
     PaymentState.CONFIRMED.value: PaymentStatus.CONFIRMED,
 }
 _PAID = (PaymentState.SUCCEEDED.value, PaymentState.CONFIRMED.value)
-_PROVIDER_NAMES = {
-    "viettelmoney": "Viettel Money", "vnptmoney": "VNPT Money", "mobifonemoney": "MobiFone Money",
-    "momo": "MoMo", "zalopay": "ZaloPay", "sandbox": "Sandbox",
-}
 _KNOWN_LANGUAGES = frozenset(CATALOGS)
 # How the wallet verification service's outcomes reach the menus.
 _CONFIRMED = {
@@ -314,7 +311,7 @@ class DbPort:
             if wallet is None:
                 return None
             phone = self._codec.open("wallet_link", "phone", wallet.ref, wallet.phone_enc)
-            return WalletStatus(_PROVIDER_NAMES.get(wallet.provider, wallet.provider),
+            return WalletStatus(wallet_adapters.display_name(wallet.provider),
                                 mask_phone(phone), wallet.verified)
 
     # --- wallet verification (gateway.wallets): a code SMSed to the wallet's phone ------

@@ -1,4 +1,4 @@
-"""``gateway wallet`` (provider settings) and ``gateway sandbox-wallet`` commands."""
+"""``gateway wallet`` (provider settings) and ``gateway gsma-sim`` commands."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+import wallet_adapters
 from gateway.cli_util import emit, json_option
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
@@ -20,7 +21,8 @@ def wallet_group() -> None:
 
 @wallet_group.command("set")
 @click.argument("name")
-@click.option("--kind", required=True, help="Adapter: sandbox or gsma.")
+@click.option("--kind", required=True,
+              help=f"Adapter: {' or '.join(wallet_adapters.available())}.")
 @click.option("--setting", "pairs", multiple=True, help="KEY=VALUE (repeat).")
 @click.option("--rate", default=0, show_default=True, help="Calls per second (0 = no limit).")
 @click.option("--max-in-flight", default=400, show_default=True)
@@ -28,7 +30,6 @@ def wallet_group() -> None:
 def wallet_set(name: str, kind: str, pairs: tuple[str, ...], rate: int,
                max_in_flight: int) -> None:
     """Create or replace a provider's settings."""
-    import wallet_adapters
     from gateway.audit.chain import record
     from gateway.disbursement.providers import save_provider
 
@@ -63,16 +64,16 @@ def wallet_show(as_json: bool) -> None:
         f"{json.dumps(r['settings'])}" for r in rs) or "no providers configured")
 
 
-@click.group("sandbox-wallet")
-def sandbox_wallet_group() -> None:
-    """A local wallet provider for demos and tests (GSMA Mobile Money API v1.2 simulator)."""
+@click.group("gsma-sim")
+def gsma_sim_group() -> None:
+    """A local GSMA Mobile Money API v1.2 provider (simulator) for demos and tests."""
 
 
-@sandbox_wallet_group.command(
+@gsma_sim_group.command(
     "serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
                                "help_option_names": []})
 @click.pass_context
-def sandbox_wallet_serve(ctx: click.Context) -> None:
+def gsma_sim_serve(ctx: click.Context) -> None:
     """Serve the GSMA simulator (options: --port, --failure-rate, --timeout-after-apply-rate,
     --retryable-error-rate, --pending-rate, --duplicate-callback-rate, --lost-callback-rate,
     --late-callback-rate, --seed, --webhook-secret, --api-key; --help lists them all).
@@ -80,6 +81,6 @@ def sandbox_wallet_serve(ctx: click.Context) -> None:
     Point a provider at it: gateway wallet set gsma --kind gsma --setting
     base_url=http://127.0.0.1:8090 --setting webhook_secret=<the simulator's secret>.
     """
-    from wallet_adapters.gsma.simulator import main
+    from wallet_adapters.gsma.sim.server import main
 
     raise SystemExit(main(ctx.args))

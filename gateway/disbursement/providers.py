@@ -18,17 +18,18 @@ import wallet_adapters
 from gateway.clock import utcnow
 from gateway.db import Base
 from gateway.pii.codec import PiiCodec
-from gateway.pii.crypto import SEALED
+from gateway.pii.crypto import BOUND_TO, SEALED
 
 
 class WalletProvider(Base):
     """One configured wallet provider."""
 
     __tablename__ = "wallet_provider"
+    __table_args__ = ({"info": {BOUND_TO: "name"}},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The provider's name (as payments and roster rows name it); binds the ciphertext.
-    ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(32), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
     settings_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     # Throttle for real providers (10-100 req/s is common); 0 means unlimited.
@@ -47,9 +48,9 @@ def save_provider(session: Session, codec: PiiCodec, name: str, kind: str,
         wallet_adapters.InvalidSettings, wallet_adapters.UnknownProvider: bad kind or settings.
     """
     wallet_adapters.registry.validate_settings(kind, settings)
-    row = session.scalar(sa.select(WalletProvider).where(WalletProvider.ref == name))
+    row = session.scalar(sa.select(WalletProvider).where(WalletProvider.name == name))
     if row is None:
-        row = WalletProvider(ref=name, kind=kind, settings_enc="")
+        row = WalletProvider(name=name, kind=kind, settings_enc="")
         session.add(row)
     row.kind, row.rate_per_s, row.max_in_flight = kind, rate_per_s, max_in_flight
     row.settings_enc = codec.seal("wallet_provider", "settings", name, json.dumps(settings))
@@ -64,7 +65,7 @@ def provider_settings(session: Session, codec: PiiCodec, name: str) -> tuple[str
     A provider with no row runs with its adapter's defaults when the adapter is the
     provider's own name (e.g. ``sandbox``), unthrottled.
     """
-    row = session.scalar(sa.select(WalletProvider).where(WalletProvider.ref == name))
+    row = session.scalar(sa.select(WalletProvider).where(WalletProvider.name == name))
     if row is None:
         return name, {}, 0, 1000  # the in-process sandbox: no real provider to spare
     settings = json.loads(codec.open("wallet_provider", "settings", name, row.settings_enc))
@@ -73,7 +74,7 @@ def provider_settings(session: Session, codec: PiiCodec, name: str) -> tuple[str
 
 def shown(row: WalletProvider, codec: PiiCodec) -> dict[str, Any]:
     """Describe a provider for screens, with secrets masked."""
-    settings = json.loads(codec.open("wallet_provider", "settings", row.ref, row.settings_enc))
-    return {"name": row.ref, "kind": row.kind, "enabled": row.enabled,
+    settings = json.loads(codec.open("wallet_provider", "settings", row.name, row.settings_enc))
+    return {"name": row.name, "kind": row.kind, "enabled": row.enabled,
             "rate_per_s": row.rate_per_s, "max_in_flight": row.max_in_flight,
             "settings": wallet_adapters.masked_settings(row.kind, settings)}

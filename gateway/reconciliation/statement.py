@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -30,28 +31,27 @@ from gateway.reconciliation.values import (
     parse_timestamp,
 )
 from gateway.vn.text import header_key
+from wallet_adapters import statement_columns
 
-# Canonical field → header aliases. "reference" alone is ours (the idempotency key we sent);
-# the provider's own transaction id has names of its own.
+# Canonical field → header aliases any provider may print. "reference" alone is ours (the
+# idempotency key we sent); the provider's own transaction id has names of its own. A provider's
+# own vocabulary (GSMA's "requestingOrganisationTransactionReference") is registered by its
+# adapter (``wallet_adapters.statement_columns``) and joined to these.
 _COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reference", ("reference", "ref", "client_reference", "client_ref", "our_reference",
-                   "payment_ref", "payment_reference", "requestingOrganisationTransactionReference",
-                   "x_correlation_id", "X-CorrelationID", "correlation_id", "idempotency_key",
+                   "payment_ref", "payment_reference", "correlation_id", "idempotency_key",
                    "mã tham chiếu", "số tham chiếu")),
     ("provider_ref", ("provider_ref", "provider_reference", "transaction_reference",
-                      "transactionReference", "transaction_id", "transactionId", "txn_id",
-                      "trans_id", "mã giao dịch", "số giao dịch")),
+                      "transaction_id", "transactionId", "txn_id", "trans_id", "mã giao dịch",
+                      "số giao dịch")),
     ("amount", ("amount", "số tiền", "transaction_amount", "amount_vnd", "giá trị")),
-    ("status", ("status", "trạng thái", "transaction_status", "transactionStatus", "result",
-                "kết quả")),
+    ("status", ("status", "trạng thái", "transaction_status", "result", "kết quả")),
     ("timestamp", ("timestamp", "time", "date", "datetime", "created_at", "completed_at",
                    "transaction_date", "transaction_time", "thời gian", "ngày giao dịch",
                    "thời gian giao dịch", "ngày")),
     ("msisdn", ("msisdn", "phone", "phone_number", "số điện thoại", "số ví", "wallet",
                 "receiver", "payee")),
 )
-_INDEX: dict[str, str] = {
-    header_key(alias): name for name, aliases in _COLUMNS for alias in (name, *aliases)}
 _LABELS = {
     "reference": "reference / mã tham chiếu",
     "provider_ref": "transaction_reference / mã giao dịch",
@@ -243,16 +243,27 @@ def _find_header(records: Iterator[tuple[int, list[str]]], statement: Statement,
 
 
 def _match(cells: Sequence[str]) -> tuple[dict[str, int], list[str]]:
+    index = _index(tuple(statement_columns().items()))
     columns: dict[str, int] = {}
     duplicates: list[str] = []
-    for index, cell in enumerate(cells):
-        name = _INDEX.get(header_key(cell)) if cell.strip() else None
+    for position, cell in enumerate(cells):
+        name = index.get(header_key(cell)) if cell.strip() else None
         if name is None:
             continue
         if name in columns:
             duplicates.append(name)
-        columns[name] = index
+        columns[name] = position
     return columns, duplicates
+
+
+@functools.lru_cache(maxsize=8)
+def _index(provider_columns: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    """Map every header key to its field: ours first, then the registered providers' own."""
+    index: dict[str, str] = {}
+    for name, aliases in (*_COLUMNS, *provider_columns):
+        for alias in (name, *aliases):
+            index.setdefault(header_key(alias), name)
+    return index
 
 
 def _missing(columns: dict[str, int]) -> list[str]:

@@ -158,7 +158,7 @@ def app(settings: dict[str, object]) -> Iterator[Flask]:
 def simulator(tmp_path, env: dict[str, str]) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Run the GSMA simulator as its own process; give its URL."""
     port = free_port()
-    args = [sys.executable, "-m", "wallet_adapters.gsma.simulator", "--port", str(port),
+    args = [sys.executable, "-m", "wallet_adapters.gsma.sim.server", "--port", str(port),
             "--seed", str(SEED), "--webhook-secret", DEMO_WEBHOOK_SECRET]
     for name, value in SIMULATOR_FAULTS.items():
         args += [f"--{name}", str(value)]

@@ -12,7 +12,7 @@ from gateway.disbursement.providers import save_provider
 from gateway.ledger.check import check_ledger
 from gateway.pii.codec import get_pii
 from tests.disbursement.conftest import PERIOD, release_cycle, states
-from wallet_adapters.gsma.simulator import SimulatorThread
+from wallet_adapters.gsma.sim.server import SimulatorThread
 from wallet_adapters.sandbox import get_book
 from workers import context
 from workers.relay import QUEUE, relay_once, sweep_once

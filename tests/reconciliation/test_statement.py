@@ -152,3 +152,28 @@ def test_the_file_hash_covers_every_byte_read():
 
     data = f"reference,amount,status\n{REF},500000,completed\n\n\n".encode()
     assert read(data).sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_providers_own_headers_come_from_its_adapter_registration():
+    from wallet_adapters import registry
+
+    data = "echo_ref,echo_amount_paid,echo_state\n" + "a" * 32 + ",500000,completed\n"
+    with pytest.raises(StatementRefused):
+        read(data)
+
+    class _Echo:
+        """Test provider."""
+
+        def __init__(self, settings):  # type: ignore[no-untyped-def]
+            self.settings = settings
+
+    registry.register("echo-statement", statement_columns={
+        "reference": ("echo_ref",), "amount": ("echo_amount_paid",),
+        "status": ("echo_state",)})(_Echo)
+    try:
+        statement = read(data)
+    finally:
+        registry._providers.pop("echo-statement", None)
+    assert statement.columns == {"reference": "echo_ref", "amount": "echo_amount_paid",
+                                 "status": "echo_state"}
+    assert [r.amount for r in statement.rows] == [500_000]

@@ -2,8 +2,9 @@
 
 Hypothesis throws form bodies with random fields, encodings, oversized and invalid UTF-8
 values at the four Africa's Talking callbacks, and random bytes with random (and sometimes
-validly signed) Standard Webhooks headers at the wallet callback. Nothing may answer 5xx, a
-USSD hop always gets a valid screen, and no payment moves.
+validly signed) Standard Webhooks headers at the wallet callback of every registered wallet
+adapter (the provider template included), so a new provider is fuzzed without editing this
+file. Nothing may answer 5xx, a USSD hop always gets a valid screen, and no payment moves.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from gateway.ledger.models import Posting
 from gateway.payroll.models import Payment
 from tests.conftest import make_app
 from tests.disbursement.conftest import release_cycle, states
+from wallet_adapters import _template, available, registry
 from wallet_adapters import standard_webhooks as sw
 from wallet_adapters.sandbox import DEMO_WEBHOOK_SECRET
 
@@ -40,12 +42,41 @@ FUZZ = settings(max_examples=120, deadline=None, database=None, derandomize=True
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+@pytest.fixture(scope="module")
+def adapters() -> Iterator[list[str]]:
+    """Give every registered adapter's name, the provider template's included."""
+    _template.enable()
+    yield available()
+    registry._providers.pop(_template.NAME, None)
+
+
+# A value for each kind of required setting; text is a loopback address nothing listens on,
+# as a callback never calls the provider.
+PLACEHOLDERS: dict[type, str] = {str: "http://127.0.0.1:9", int: "1", float: "1.0", bool: "no"}
+
+
+def fuzz_settings(name: str) -> dict[str, str]:
+    """Give settings that build adapter ``name`` and accept callbacks signed with the demo key."""
+    settings = {s.name: PLACEHOLDERS.get(s.kind, "x") for s in registry.settings_schema(name)
+                if s.required and s.default is None}
+    if any(s.name == "webhook_secret" for s in registry.settings_schema(name)):
+        settings["webhook_secret"] = DEMO_WEBHOOK_SECRET
+    return settings
+
+
 @pytest.fixture
-def app(database_url: str, redis_url: str) -> Iterator[Flask]:
-    """Give an app with open telco callbacks, a released cycle and quiet logs."""
+def app(database_url: str, redis_url: str, adapters: list[str]) -> Iterator[Flask]:
+    """Give an app with open telco callbacks, every adapter enabled, a released cycle."""
+    from gateway.disbursement.providers import save_provider
+    from gateway.pii.codec import get_pii
+
     with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY, LOG_LEVEL="WARNING",
-                  USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000) as application:
+                  USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000,
+                  WALLET_PROVIDERS=[*adapters, "viettelmoney"]) as application:
         service.forget(application)  # a cached disburser of an earlier app must not answer
+        with get_db(application).session() as s:
+            for name in adapters:
+                save_provider(s, get_pii(application), name, name, fuzz_settings(name))
         release_cycle(application, names=["an", "binh"])
         yield application
 
@@ -158,7 +189,18 @@ def _known_keys(app: Flask) -> list[str]:
         return [as_uuid(ref) for ref in s.scalars(sa.select(Payment.ref))]
 
 
-def test_no_wallet_callback_gets_a_server_error_or_moves_money(app: Flask) -> None:
+def test_every_adapter_answers_its_callback_door_so_the_fuzzers_reach_it(
+    app: Flask, adapters: list[str]
+) -> None:
+    assert {"sandbox", "gsma", _template.NAME} <= set(adapters)
+    for name in adapters:
+        response = app.test_client().post(f"/wallets/{name}/callback", data=b"{}")
+        assert (response.status_code, response.get_json()["error"]) == (401, "missing_header")
+
+
+def test_no_wallet_callback_gets_a_server_error_or_moves_money(
+    app: Flask, adapters: list[str]
+) -> None:
     client = app.test_client()
     keys = _known_keys(app)
     before = money_snapshot(app)
@@ -172,20 +214,22 @@ def test_no_wallet_callback_gets_a_server_error_or_moves_money(app: Flask) -> No
 
     @FUZZ
     @given(body=bodies, headers=webhook_headers,
-           provider=st.sampled_from(["sandbox", "sandbox", "viettelmoney", "gsma", "%ff", ""]),
+           provider=st.sampled_from([*adapters, *adapters, "viettelmoney", "%ff", ""]),
            method=st.sampled_from(["POST", "PUT"]))
     def hit(body: bytes, headers: dict[str, str], provider: str, method: str) -> None:
         response = client.open(f"/wallets/{provider}/callback", method=method, data=body,
                                headers=headers)
         assert response.status_code < 500, (provider, body[:200], headers)
-        if provider == "sandbox" and response.status_code == 401:
+        if provider in adapters and response.status_code == 401:
             assert response.get_json()["error"]  # says why, in a word
 
     hit()
     assert money_snapshot(app) == before
 
 
-def test_validly_signed_garbage_is_refused_without_a_server_error(app: Flask) -> None:
+def test_validly_signed_garbage_is_refused_without_a_server_error(
+    app: Flask, adapters: list[str]
+) -> None:
     """Past the signature check the body is still untrusted: odd JSON must not crash us."""
     client = app.test_client()
     before = money_snapshot(app)
@@ -202,11 +246,11 @@ def test_validly_signed_garbage_is_refused_without_a_server_error(app: Flask) ->
             json_values)}).map(lambda v: json.dumps(v).encode()))
 
     @FUZZ
-    @given(payload=body)
-    def hit(payload: bytes) -> None:
+    @given(payload=body, provider=st.sampled_from(adapters))
+    def hit(payload: bytes, provider: str) -> None:
         headers = sw.signed_headers(DEMO_WEBHOOK_SECRET, payload)
-        response = client.post("/wallets/sandbox/callback", data=payload, headers=headers)
-        assert response.status_code < 500, payload[:200]
+        response = client.post(f"/wallets/{provider}/callback", data=payload, headers=headers)
+        assert response.status_code < 500, (provider, payload[:200])
 
     hit()
     assert money_snapshot(app) == before
@@ -252,6 +296,24 @@ def test_gsma_callbacks_with_odd_shapes_are_rejected_not_crashing(body: dict[str
     for headers in ({}, sw.signed_headers(secret, raw)):
         with pytest.raises(CallbackRejected):
             adapter.parse_callback(headers, raw)
+
+
+@pytest.mark.parametrize("body", [
+    {"errorParameters": 5}, {"metadata": {"key": "x"}}, {"data": None}, {"data": [1]},
+    {"payout": {"reference": 5}}, {"type": "payout.updated", "payout": []},
+    {"requestingOrganisationTransactionReference": None, "errorParameters": [1, None]},
+])
+def test_every_adapter_rejects_odd_shapes_signed_or_not(
+    adapters: list[str], body: dict[str, Any]
+) -> None:
+    from wallet_adapters import CallbackRejected
+
+    raw = json.dumps(body).encode()
+    for name in adapters:
+        adapter = registry.create(name, fuzz_settings(name))
+        for headers in ({}, sw.signed_headers(DEMO_WEBHOOK_SECRET, raw)):
+            with pytest.raises(CallbackRejected):
+                adapter.parse_callback(headers, raw)
 
 
 def test_a_multipart_part_without_a_name_is_a_422_not_a_500(app: Flask) -> None:

@@ -30,6 +30,8 @@ class CallbackReceiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            do_POST = do_PUT  # GSMA calls back with PUT, most providers with POST
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 

@@ -22,7 +22,7 @@ from wallet_adapters import (
     TransferStatus,
 )
 from wallet_adapters.gsma import GsmaAdapter
-from wallet_adapters.gsma.simulator import SimulatorThread, build_parser
+from wallet_adapters.gsma.sim.server import SimulatorThread, build_parser
 from wallet_adapters.registry import validate_settings
 from wallet_adapters.standard_webhooks import signed_headers
 

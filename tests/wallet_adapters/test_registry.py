@@ -115,3 +115,45 @@ def test_registering_a_second_factory_under_a_taken_name_is_refused(
 ) -> None:
     with pytest.raises(ValueError):
         register("echo-test")(lambda settings: None)
+
+
+def test_builtin_providers_are_the_packages_and_the_template_is_not_one() -> None:
+    assert set(registry._BUILTIN_MODULES) >= {"wallet_adapters.sandbox", "wallet_adapters.gsma"}
+    assert not any(m.split(".")[-1].startswith("_") for m in registry._BUILTIN_MODULES)
+
+
+def test_display_names_come_from_the_adapter_then_the_known_wallets() -> None:
+    assert registry.display_name("sandbox") == "Sandbox"
+    assert registry.display_name("gsma") == "GSMA Mobile Money"
+    for name, shown in {"viettelmoney": "Viettel Money", "vnptmoney": "VNPT Money",
+                        "mobifonemoney": "MobiFone Money", "momo": "MoMo",
+                        "zalopay": "ZaloPay"}.items():
+        assert registry.display_name(name) == shown
+    assert registry.display_name("vi-moi") == "vi-moi"  # unknown: shown as configured
+
+
+def test_a_new_provider_owns_its_display_name_and_statement_headers() -> None:
+    register("echo-test", display_name="Echo Ví", statement_columns={
+        "reference": ("echo_ref",), "status": ("echo_state",)})(_Echo)
+    try:
+        assert registry.display_name("echo-test") == "Echo Ví"
+        columns = registry.statement_columns()
+        assert "echo_ref" in columns["reference"] and "echo_state" in columns["status"]
+        assert "requestingOrganisationTransactionReference" in columns["reference"]
+    finally:
+        registry._providers.pop("echo-test", None)
+    assert "echo_ref" not in registry.statement_columns().get("reference", ())
+
+
+def test_an_adapter_for_a_known_wallet_keeps_its_known_name_unless_it_gives_one() -> None:
+    register("momo")(_Echo)
+    try:
+        assert registry.display_name("momo") == "MoMo"
+    finally:
+        registry._providers.pop("momo", None)
+
+
+def test_statement_columns_for_a_field_statements_lack_are_refused() -> None:
+    with pytest.raises(ValueError, match="fee"):
+        register("echo-test", statement_columns={"fee": ("phí",)})
+    assert "echo-test" not in available()

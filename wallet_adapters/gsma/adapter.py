@@ -8,7 +8,6 @@ or an Error object, signed with Standard Webhooks.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -24,22 +23,32 @@ from wallet_adapters.base import (
     TransferRequest,
     TransferResult,
     is_uuid,
+    json_or_none,
 )
 from wallet_adapters.errors import (
     AdapterError,
     CallbackRejected,
     InvalidRequest,
     NotSupported,
-    WebhookVerificationError,
 )
 from wallet_adapters.gsma import transformers as tf
 from wallet_adapters.gsma.client import GsmaClient
+from wallet_adapters.http_client import HTTP_SETTINGS, client_options
 from wallet_adapters.registry import register
 
 DISBURSEMENT_PATH = "/transactions/type/disbursement"
 
 
-@register("gsma")
+# Headers GSMA providers print on statements: field names of the Transaction object, and the
+# header our key travels in.
+STATEMENT_COLUMNS = {
+    "reference": ("requestingOrganisationTransactionReference", "X-CorrelationID"),
+    "provider_ref": ("transactionReference",),
+    "status": ("transactionStatus",),
+}
+
+
+@register("gsma", display_name="GSMA Mobile Money", statement_columns=STATEMENT_COLUMNS)
 class GsmaAdapter:
     """Pay through a provider speaking the GSMA Mobile Money API v1.2."""
 
@@ -53,9 +62,7 @@ class GsmaAdapter:
             help="whsec_ secret(s) verifying callbacks, space separated during rotation",
         ),
         SettingSpec("callback_url", str, None, help="X-Callback-URL when a request has none"),
-        SettingSpec("timeout_s", float, 10.0, help="read timeout; past it the outcome is unknown"),
-        SettingSpec("connect_timeout_s", float, 3.0, help="connect timeout (not sent: retry)"),
-        SettingSpec("max_connections", int, 200, help="HTTP connection pool size"),
+        *HTTP_SETTINGS,
         SettingSpec("debit_party_key", str, "accountid", help="identifier type of our account"),
         SettingSpec("debit_party_value", str, None, help="our disbursement account identifier"),
     )
@@ -67,13 +74,10 @@ class GsmaAdapter:
             str(settings["base_url"]),
             api_key=settings.get("api_key"),
             auth_scheme=str(settings.get("auth_scheme") or "bearer"),
-            timeout_s=float(settings.get("timeout_s") or 10.0),
-            connect_timeout_s=float(settings.get("connect_timeout_s") or 3.0),
-            max_connections=int(settings.get("max_connections") or 200),
             transport=transport,
+            **client_options(settings),
         )
-        secrets = standard_webhooks.split_secrets(settings.get("webhook_secret"))
-        self._verifier = standard_webhooks.Verifier(secrets) if secrets else None
+        self._verifier = standard_webhooks.verifier_for(settings.get("webhook_secret"))
         self._callback_url: str | None = settings.get("callback_url")
         self._debit_key: str | None = settings.get("debit_party_key")
         self._debit_value: str | None = settings.get("debit_party_value")
@@ -137,19 +141,12 @@ class GsmaAdapter:
         Raises:
             CallbackRejected: unverifiable, replayed, mismatched or malformed callbacks.
         """
-        parsed = _json_or_none(body)
+        parsed = json_or_none(body)
         untrusted_key = _header_key(headers)
         if isinstance(parsed, Mapping):
             untrusted_key = tf.callback_key(parsed) or untrusted_key
-        if self._verifier is None:
-            raise CallbackRejected(
-                "no_secret", "no webhook secret configured; callbacks cannot be trusted",
-                idempotency_key=untrusted_key,
-            )
-        try:
-            event_id = self._verifier.verify(headers, body, seen=seen)
-        except WebhookVerificationError as exc:
-            raise CallbackRejected(exc.code, exc.reason, idempotency_key=untrusted_key) from None
+        event_id = standard_webhooks.verified_event_id(
+            self._verifier, headers, body, seen=seen, idempotency_key=untrusted_key)
         if not isinstance(parsed, Mapping):
             raise CallbackRejected("malformed", "callback body is not a JSON object",
                                    idempotency_key=_header_key(headers))
@@ -201,13 +198,6 @@ class GsmaAdapter:
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
         await self._client.aclose()
-
-
-def _json_or_none(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):  # deeply nested JSON must not crash the caller
-        return None
 
 
 def _header_key(headers: Mapping[str, str]) -> str | None:

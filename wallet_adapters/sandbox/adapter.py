@@ -33,7 +33,6 @@ from wallet_adapters.errors import (
     CallbackRejected,
     TransferNotFound,
     TransferOutcomeUnknown,
-    WebhookVerificationError,
 )
 from wallet_adapters.registry import register
 from wallet_adapters.sandbox.book import BookEntry, Faults, ProviderBook, get_book
@@ -52,7 +51,7 @@ STATUS_MAP: Mapping[str, TransferStatus] = types.MappingProxyType(
 _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 
-@register("sandbox")
+@register("sandbox", display_name="Sandbox")
 class SandboxAdapter:
     """Pay into an in-process fake provider with configurable faults."""
 
@@ -168,12 +167,8 @@ class SandboxAdapter:
         Raises:
             CallbackRejected: on a bad signature, stale timestamp, replay or malformed body.
         """
-        try:
-            event_id = self._verifier.verify(headers, body, seen=seen)
-        except WebhookVerificationError as exc:
-            raise CallbackRejected(
-                exc.code, exc.reason, idempotency_key=_untrusted_key(body)
-            ) from None
+        event_id = standard_webhooks.verified_event_id(
+            self._verifier, headers, body, seen=seen, idempotency_key=_untrusted_key(body))
         try:
             data = json.loads(body)["data"]
             key = str(data["idempotency_key"])

@@ -1,29 +1,26 @@
-"""The simulated GSMA provider's behaviour, without sockets: routes, book, faults, callbacks.
+"""The simulated GSMA provider's behaviour, without sockets: its routes and wire format.
 
-``simulator.py`` puts it behind a threaded HTTP server; tests may also call
-:meth:`GsmaSimulator.handle` directly.
+``server.py`` puts it behind a threaded HTTP server; tests may also call
+:meth:`GsmaSimulator.handle` directly. The book, the fault knobs and the control API are shared
+by every stub (:mod:`wallet_adapters.stub_server`).
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import unquote
 
 from wallet_adapters.base import CURRENCY, is_e164, is_uuid
 from wallet_adapters.gsma import transformers as tf
-from wallet_adapters.gsma.callbacks import CallbackDispatcher
-from wallet_adapters.sandbox.adapter import DEMO_WEBHOOK_SECRET
-from wallet_adapters.sandbox.book import FAULT_NAMES, BookEntry, Faults, ProviderBook
+from wallet_adapters.gsma.sim.callback_sender import callback_headers, error_callback
+from wallet_adapters.sandbox.book import BookEntry
+from wallet_adapters.stub_server import DROP, Answer, StubProvider
+
+__all__ = ["DROP", "GsmaSimulator", "error_answer"]
 
 _SCID_NAMESPACE = uuid.UUID("6f1c7d52-3a0e-4a55-9a43-2b8f0c1e9d11")
-DROP = object()  # handler answer meaning "close the connection without answering"
-
-Answer = tuple[int, Any]
 
 
 def error_answer(status: int, category: str, code: str, description: str) -> Answer:
@@ -36,52 +33,41 @@ def error_answer(status: int, category: str, code: str, description: str) -> Ans
     }
 
 
-class GsmaSimulator:
-    """Hold the simulated provider: its book, faults and callback sender; no sockets here.
+# Our stub-kit error codes, as GSMA names their categories and codes.
+_GSMA_ERRORS = {
+    "unauthorised": ("authorisation", "clientAuthorisationError"),
+    "not_found": ("identification", "genericError"),
+    "bad_config": ("validation", "formatError"),
+    "internal": ("internal", "genericError"),
+}
 
-    Args:
-        faults: fault knobs; changed at run time through ``/_sim/config``.
-        webhook_secret: ``whsec_`` secret signing callbacks.
-        api_key: when set, requests must carry it as bearer token or ``X-API-Key``.
-        timeout_mode: ``"drop"`` closes the connection after applying; ``"hang"`` first sleeps
-            ``hang_s`` (longer than the client's timeout) then closes it.
-        opening_balance: float of the disbursement account, whole đồng.
+
+class GsmaSimulator(StubProvider):
+    """Answer the GSMA Mobile Money API v1.2 disbursement calls from a fake provider's book.
+
+    Arguments are :class:`~wallet_adapters.stub_server.StubProvider`'s.
     """
 
-    def __init__(
-        self,
-        faults: Faults | None = None,
-        *,
-        webhook_secret: str = DEMO_WEBHOOK_SECRET,
-        api_key: str | None = None,
-        timeout_mode: str = "drop",
-        hang_s: float = 2.0,
-        opening_balance: int = 10**13,
-    ):
-        self.faults = faults or Faults()
-        self.book = ProviderBook("gsma-simulator", ref_prefix="GSMA")
-        self.api_key = api_key
-        self.timeout_mode = timeout_mode
-        self.hang_s = hang_s
-        self.opening_balance = opening_balance
-        self._lock = threading.Lock()
+    label = "gsma"
+    ref_prefix = "GSMA"
+    callback_method = "PUT"
+
+    def __init__(self, *args: Any, **kwargs: Any):
         self._by_scid: dict[str, str] = {}
         self._by_ref: dict[str, str] = {}
-        self._callbacks_planned: dict[str, int] = {}
-        self.callbacks = CallbackDispatcher(webhook_secret, self._callback_body)
+        super().__init__(*args, **kwargs)
 
-    # -- protocol -------------------------------------------------------------------------
+    def error(self, status: int, code: str, description: str) -> Answer:
+        """Build a GSMA Error object for the stub kit's own refusals."""
+        category, gsma_code = _GSMA_ERRORS.get(code, ("internal", "genericError"))
+        return error_answer(status, category, gsma_code, description)
 
-    def handle(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Any:
-        """Answer one request: an (HTTP status, JSON) pair, or ``DROP``."""
-        path = path.split("?", 1)[0].rstrip("/")
-        parts = [unquote(p) for p in path.split("/") if p]
-        if parts[:1] == ["_sim"]:
-            return self._control(method, parts[1:], body)
-        if not self._authorised(headers):
-            return error_answer(401, "authorisation", "clientAuthorisationError", "bad credentials")
-        if self.faults.latency_ms:
-            time.sleep(self.faults.latency_ms / 1000.0)
+    def answer_headers(self) -> dict[str, str]:
+        """Date every answer as GSMA providers do."""
+        return {"X-Date": tf.now_iso()}
+
+    def route(self, method: str, parts: list[str], headers: Mapping[str, str], body: bytes) -> Any:
+        """Answer a GSMA call: disbursement, lookups, account status and balance, heartbeat."""
         if method == "POST" and parts == ["transactions", "type", "disbursement"]:
             return self._disburse(headers, body)
         if method == "GET" and len(parts) == 2:
@@ -90,16 +76,8 @@ class GsmaSimulator:
             return self._account(parts[1], parts[2], parts[3])
         if method == "GET" and parts == ["heartbeat"]:
             return 200, {"serviceStatus": "available"}
+        path = "/" + "/".join(parts)
         return error_answer(404, "identification", "genericError", f"no route {method} {path}")
-
-    def _authorised(self, headers: Mapping[str, str]) -> bool:
-        if not self.api_key:
-            return True
-        lowered = {k.lower(): v for k, v in headers.items()}
-        return (
-            lowered.get("authorization") == f"Bearer {self.api_key}"
-            or lowered.get("x-api-key") == self.api_key
-        )
 
     def _disburse(self, headers: Mapping[str, str], raw: bytes) -> Any:
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -134,14 +112,7 @@ class GsmaSimulator:
         with self._lock:
             self._by_scid[scid] = key
             self._by_ref[entry.provider_ref] = key
-        if sub.kind == "applied" and callback_url:
-            with self._lock:
-                self._callbacks_planned[key] = len(sub.callbacks)
-            for delay in sub.callbacks:
-                self.callbacks.schedule(delay, entry, callback_url)
-        if sub.timed_out:
-            if self.timeout_mode == "hang":
-                time.sleep(self.hang_s)
+        if self.after_submit(sub, callback_url) is DROP:
             return DROP
         return 202, self._request_state(entry, scid, "callback" if callback_url else "polling")
 
@@ -177,16 +148,11 @@ class GsmaSimulator:
             body["metadata"] = [{"key": "failureReason", "value": entry.reason or "declined"}]
         return body
 
-    def _callback_body(self, entry: BookEntry) -> dict[str, Any]:
+    def render_callback(self, entry: BookEntry) -> tuple[dict[str, str], dict[str, Any]]:
+        """Build a GSMA callback: the Transaction object, or an Error object when declined."""
         if entry.status().value == "failed":
-            status, error = error_answer(400, "businessRule", "requestDeclined",
-                                   entry.reason or "declined")
-            error["errorParameters"] = [
-                {"key": "clientCorrelationId", "value": entry.idempotency_key},
-                {"key": "transactionReference", "value": entry.provider_ref},
-            ]
-            return error
-        return self.transaction(entry)
+            return callback_headers(entry), error_callback(entry)
+        return callback_headers(entry), self.transaction(entry)
 
     def _get(self, resource: str, ident: str) -> Answer:
         if resource == "responses":
@@ -209,59 +175,14 @@ class GsmaSimulator:
         if what == "status" and kind == "msisdn":
             return 200, {"accountStatus": "available" if is_e164(ident) else "unregistered"}
         if what == "balance":
-            left = self.opening_balance - self.book.paid_total()
+            left = self.balance_left()
             return 200, {"availableBalance": str(left), "currentBalance": str(left),
                          "currency": CURRENCY, "accountStatus": "available"}
         return error_answer(404, "identification", "genericError", "unknown account resource")
 
-    # -- control API ----------------------------------------------------------------------
-
-    def _control(self, method: str, parts: list[str], raw: bytes) -> Answer:
-        if method == "GET" and parts == ["applied"]:
-            applied = self.book.applied()
-            for item in applied:
-                item["callbacks"] = self._callbacks_planned.get(item["idempotency_key"], 0)
-            return 200, {"count": len(applied), "applied": applied}
-        if parts == ["config"]:
-            if method == "POST":
-                try:
-                    values = json.loads(raw or b"{}")
-                    self.configure(**values)
-                except (ValueError, TypeError) as exc:
-                    return error_answer(400, "validation", "formatError", str(exc))
-            return 200, self.config()
-        if method == "POST" and parts == ["reset"]:
-            self.reset()
-            return 200, {"reset": True}
-        if method == "POST" and parts == ["resolve"]:
-            return 200, {"resolved": self.book.resolve_pending()}
-        return error_answer(404, "identification", "genericError", "unknown control endpoint")
-
-    def configure(self, **values: Any) -> None:
-        """Change fault knobs (and ``timeout_mode``/``hang_s``) at run time.
-
-        Raises:
-            TypeError: on an unknown knob.
-            InvalidSettings: on a bad value.
-        """
-        unknown = set(values) - set(FAULT_NAMES) - {"timeout_mode", "hang_s"}
-        if unknown:
-            raise TypeError(f"unknown simulator settings: {', '.join(sorted(unknown))}")
-        mode = str(values.get("timeout_mode", self.timeout_mode))
-        if mode not in ("drop", "hang"):
-            raise TypeError('timeout_mode must be "drop" or "hang"')
-        self.faults.update(values)
-        self.timeout_mode = mode
-        self.hang_s = float(values.get("hang_s", self.hang_s))
-
-    def config(self) -> dict[str, Any]:
-        """Give the current knobs."""
-        return {**self.faults.as_dict(), "timeout_mode": self.timeout_mode, "hang_s": self.hang_s}
-
     def reset(self) -> None:
         """Forget every transfer, as a brand-new provider (faults are kept)."""
-        self.book.reset()
+        super().reset()
         with self._lock:
             self._by_scid.clear()
             self._by_ref.clear()
-            self._callbacks_planned.clear()

@@ -1,4 +1,4 @@
-"""Deliver the GSMA simulator's callbacks: signed ``PUT {X-Callback-URL}``, on time, in threads.
+"""Deliver a provider stub's callbacks: signed with Standard Webhooks, on time, in threads.
 
 A heap of due deliveries and a few sender threads keep late and pending-then-resolved
 callbacks cheap even with thousands in flight (one timer thread per callback would not).
@@ -19,10 +19,12 @@ import httpx
 
 from wallet_adapters import standard_webhooks
 from wallet_adapters.base import TransferStatus
-from wallet_adapters.gsma import transformers as tf
 from wallet_adapters.sandbox.book import BookEntry
 
 log = logging.getLogger(__name__)
+
+# What a stub sends for one book entry: extra headers and the JSON body.
+Render = Callable[[BookEntry], tuple[dict[str, str], dict[str, Any]]]
 
 
 class CallbackDispatcher:
@@ -30,20 +32,26 @@ class CallbackDispatcher:
 
     Args:
         secret: ``whsec_`` secret signing every callback.
-        render: builds the JSON body (Transaction or Error object) for an entry at send time.
+        render: builds the provider's extra headers and JSON body for an entry at send time.
+        method: the HTTP method the provider calls us with (GSMA: ``PUT``).
         workers: sender threads.
+        name: names the sender threads, for thread dumps.
     """
 
     def __init__(
         self,
         secret: str,
-        render: Callable[[BookEntry], dict[str, Any]],
+        render: Render,
         *,
+        method: str = "POST",
         workers: int = 4,
         timeout_s: float = 5.0,
+        name: str = "stub",
     ):
         self._secret = secret
         self._render = render
+        self._method = method
+        self._name = name
         self._workers = workers
         self._timeout_s = timeout_s
         self._heap: list[tuple[float, int, BookEntry, str]] = []
@@ -60,7 +68,7 @@ class CallbackDispatcher:
         self._stopped = False
         self._http = httpx.Client(timeout=self._timeout_s)
         self._threads = [
-            threading.Thread(target=self._run, name=f"gsma-sim-callback-{i}", daemon=True)
+            threading.Thread(target=self._run, name=f"{self._name}-callback-{i}", daemon=True)
             for i in range(self._workers)
         ]
         for thread in self._threads:
@@ -105,19 +113,16 @@ class CallbackDispatcher:
             self._send(entry, url)
 
     def _send(self, entry: BookEntry, url: str) -> None:
-        body = json.dumps(self._render(entry), separators=(",", ":")).encode()
+        extra, payload = self._render(entry)
+        body = json.dumps(payload, separators=(",", ":")).encode()
         status = entry.status().value
         headers = standard_webhooks.signed_headers(
             self._secret, body, msg_id=f"evt_{entry.provider_ref}_{status}"
         )
-        headers.update({
-            "Content-Type": "application/json",
-            "X-CorrelationID": entry.idempotency_key,
-            "X-Date": tf.now_iso(),
-        })
+        headers.update({"Content-Type": "application/json", **extra})
         try:
             assert self._http is not None
-            response = self._http.put(url, content=body, headers=headers)
+            response = self._http.request(self._method, url, content=body, headers=headers)
             delivered = response.is_success
             if not delivered:
                 log.debug("callback to %s answered %s", url, response.status_code)
