@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_citizen_id, mask_name, mask_phone
 from gateway.registry.models import Beneficiary, Enrolment, WalletLink
+from gateway.registry.reference import per_child
 
 EXPORT_HEADER = [
     "Mã tham chiếu", "Họ và tên", "Ngày sinh", "Giới tính (Nam/Nữ)", "Số CCCD", "Số điện thoại",
@@ -58,7 +59,7 @@ def export_rows(
                 rep_phone = "0" + rep_phone[3:] if rep_phone else ""
                 dob = date.fromisoformat(dob).strftime("%d/%m/%Y")
             active = enrolments.get(r.id, [])
-            children = next((e.children for e in active if e.category == "DON_THAN"), None)
+            children = next((e.children for e in active if per_child(e.category)), None)
             starts = [e.start_month for e in active]
             ends = [e.end_month for e in active if e.end_month]
             yield [
