@@ -65,8 +65,9 @@ def month(value: date) -> str:
 
 
 #: Characters a program's name may take on a screen; longer names are cut after a word.
-#: At 32 the entitlement screen of accented Vietnamese (UCS-2, 80 characters) still fits
-#: one page with the largest amount, a status and a payment date.
+#: With 32, the entitlement screen in GSM 7-bit (182 characters) fits one page whatever the
+#: amount and status, and in accented Vietnamese (UCS-2, 80) the name still shares the first
+#: page with the page frame, so it is never wrapped over two pages.
 PROGRAM_NAME_MAX = 32
 
 
