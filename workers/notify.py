@@ -19,6 +19,7 @@ from gateway.channels.sms import SendReport, SmsApi, send_queued, sms_api_from_c
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
+from gateway.settings import settings as app_settings
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def notify_once(app: Flask, api: SmsApi | None, *, now: datetime | None = None) 
     until sending is configured.
     """
     db, codec, redis_client = get_db(app), get_pii(app), get_redis(app)
-    settings = notice_settings(app.config)
+    settings = notice_settings(app_settings(app).channels)
     notices = stage_notices(db, codec, settings, redis_client=redis_client, now=now)
     reminders = stage_reminders(db, codec, settings, redis_client=redis_client, now=now)
     report = SendReport()

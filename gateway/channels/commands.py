@@ -96,8 +96,9 @@ def sms_notices(as_json: bool) -> None:
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
+    from gateway.settings import settings
 
-    settings = notice_settings(current_app.config)
+    settings = notice_settings(settings().channels)
     queued = stage_notices(get_db(), get_pii(), settings, redis_client=get_redis())
     emit({"queued": queued}, as_json, lambda d: f"{d['queued']} notice(s) queued")
 
@@ -112,12 +113,13 @@ def sms_send(as_json: bool) -> None:
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
+    from gateway.settings import settings
 
     try:
         api = sms_api_from_config(current_app.config)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
-    settings = notice_settings(current_app.config)
+    settings = notice_settings(settings().channels)
     report = send_queued(get_db(), get_pii(), api, sender_id=current_app.config["AT_SENDER_ID"],
                          redis_client=get_redis(),
                          notice_hours=(settings.start_hour, settings.end_hour))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.clock import utcnow
 from gateway.db import Base
+from gateway.pii.crypto import SEALED
 
 
 class SmsKind(str, enum.Enum):
@@ -46,7 +47,7 @@ class SmsMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Random reference: binds the phone's ciphertext to this row.
     ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    phone_enc: Mapped[str] = mapped_column(sa.Text)
+    phone_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     phone_bidx: Mapped[str] = mapped_column(sa.String(32), index=True)
     body: Mapped[str] = mapped_column(sa.Text)
     kind: Mapped[str] = mapped_column(sa.String(8))

@@ -13,17 +13,17 @@ from gateway.db import get_db
 from gateway.payroll import cycles, programs
 from gateway.payroll.models import Payment
 from gateway.pii.codec import get_pii
-from gateway.registry.importer import ImportSettings, import_roster
 from gateway.registry.models import Enrolment
-from gateway.registry.reference import (
+from gateway.rosters.importer import ImportSettings, import_roster
+from gateway.rosters.reference import (
     CATEGORIES,
     Category,
     per_child,
     register_category,
     unregister_category,
 )
-from gateway.registry.source import memory_source
-from gateway.registry.validation import RowValidator
+from gateway.rosters.source import memory_source
+from gateway.rosters.validation import RowValidator
 from tests.payroll.conftest import HEADER, PEOPLE
 
 # A made-up category paid per child raised, as single parents are (Số con required).

@@ -36,7 +36,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from gateway.registry.reference import CATEGORIES, per_child_codes
+from gateway.rosters.reference import CATEGORIES, per_child_codes
 from gateway.vn.cells import (
     ASCII_DIGITS,
     LABELS,

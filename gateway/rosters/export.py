@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_citizen_id, mask_name, mask_phone
 from gateway.registry.models import Beneficiary, Enrolment, WalletLink
-from gateway.registry.reference import per_child
+from gateway.rosters.reference import per_child
 
 EXPORT_HEADER = [
     "Mã tham chiếu", "Họ và tên", "Ngày sinh", "Giới tính (Nam/Nữ)", "Số CCCD", "Số điện thoại",
