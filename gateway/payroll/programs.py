@@ -36,7 +36,7 @@ from gateway.payroll.models import (
     StandardLevel,
 )
 from gateway.payroll.rules import fmt_coef
-from gateway.rosters.reference import CATEGORIES
+from gateway.registry.categories import CATEGORIES
 from gateway.vn.money import digits, vnd
 
 # Twenty times today's level (and coefficient 10): more is taken for a typo (a zero too many).
@@ -217,7 +217,7 @@ def set_coefficient(session: Session, *, category: str, effective_from: date, co
                     second_factor: SecondFactor | None = None) -> RuleChange:
     """Set a category's coefficient (hệ số) from a month, written ``2.5``.
 
-    Whether it is paid per child raised comes from the category (gateway.rosters.reference),
+    Whether it is paid per child raised comes from the category (gateway.registry.categories),
     so the roster validator and the rule can never disagree. An age change (another
     coefficient from ``age_from`` years) is kept from the rule in force unless new ones are
     given or ``drop_age_change`` is set.
@@ -234,7 +234,7 @@ def set_coefficient(session: Session, *, category: str, effective_from: date, co
     if known is None:
         shown = code[:20]
         raise InvalidRequest(
-            f"unknown category {shown!r}: add it to gateway/rosters/reference.py first",
+            f"unknown category {shown!r}: add it to gateway/registry/categories.py first",
             f"Không có mã đối tượng {shown!r}: cần thêm vào danh mục đối tượng trước.")
     x10 = _coefficient(coefficient, "coefficient", "hệ số")
     same = CategoryRule.category == code

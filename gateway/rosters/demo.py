@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from gateway.rosters.reference import DON_THAN, per_child_codes
+from gateway.registry.categories import DON_THAN, per_child_codes
 from gateway.vn.phone import is_vietnamese_mobile
 from gateway.vn.places import communes
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_citizen_id, mask_name, mask_phone
+from gateway.registry.categories import per_child
 from gateway.registry.models import Beneficiary, Enrolment, WalletLink
-from gateway.rosters.reference import per_child
 
 EXPORT_HEADER = [
     "Mã tham chiếu", "Họ và tên", "Ngày sinh", "Giới tính (Nam/Nữ)", "Số CCCD", "Số điện thoại",

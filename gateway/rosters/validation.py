@@ -19,7 +19,7 @@ Decisions worth knowing:
 - Scientific notation with too few digits ("4.61520E+10") lost digits for good: it gets its own
   reason instead of a guess.
 - ``children`` of 0 or empty on a row without a category paid per child raised
-  (``reference.Category.per_child``) is not an error (it counts nothing); with one it must be
+  (``gateway.registry.categories``) is not an error (it counts nothing); with one it must be
   1 to 20 (more is taken for a typo).
 - Phones are checked against libphonenumber's Vietnamese mobile pattern directly (the same
   metadata ``phonenumbers.number_type`` uses), because parsing 60,000 numbers costs seconds.
@@ -36,7 +36,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from gateway.rosters.reference import CATEGORIES, per_child_codes
+from gateway.registry.categories import CATEGORIES, per_child_codes
 from gateway.vn.cells import (
     ASCII_DIGITS,
     LABELS,

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from gateway.clock import utcnow
 from gateway.pii.codec import PiiCodec
+from gateway.registry.categories import per_child
 from gateway.registry.models import Beneficiary, Enrolment, WalletLink
-from gateway.rosters.reference import per_child
 from gateway.rosters.validation import RosterRow
 
 B = Beneficiary.__table__

@@ -13,15 +13,15 @@ from gateway.db import get_db
 from gateway.payroll import cycles, programs
 from gateway.payroll.models import Payment
 from gateway.pii.codec import get_pii
-from gateway.registry.models import Enrolment
-from gateway.rosters.importer import ImportSettings, import_roster
-from gateway.rosters.reference import (
+from gateway.registry.categories import (
     CATEGORIES,
     Category,
     per_child,
     register_category,
     unregister_category,
 )
+from gateway.registry.models import Enrolment
+from gateway.rosters.importer import ImportSettings, import_roster
 from gateway.rosters.source import memory_source
 from gateway.rosters.validation import RowValidator
 from tests.payroll.conftest import HEADER, PEOPLE

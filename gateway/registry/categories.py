@@ -1,9 +1,10 @@
 """The beneficiary categories (đối tượng), in one place: codes, labels and how each is paid.
 
-The roster validator, the roster writer and export, the demo generator and payroll's rules
-all read them here (places are in :mod:`gateway.vn`). A category a new decree adds is one row
-below (``per_child`` when it is paid per child raised), then a coefficient from a month with
-``gateway program set-coefficient``; see docs/adding-a-benefit-program.md.
+They belong to the registry (an ``Enrolment`` is a person in a category), so the roster
+import (validator, writer, export, demo) and payroll's rules both read them here without an
+import cycle. A category a new decree adds is one row below (``per_child`` when it is paid per
+child raised), then a coefficient from a month with ``gateway program set-coefficient``; see
+docs/adding-a-benefit-program.md.
 """
 
 from __future__ import annotations
