@@ -16,6 +16,7 @@ from ussd_menus.port import (
     PinStatus,
     Port,
     ProblemKind,
+    ProgramName,
     WalletStatus,
 )
 from ussd_menus.session import RedisSessionStore, SessionState, SessionStore
@@ -34,6 +35,7 @@ __all__ = [
     "PinStatus",
     "Port",
     "ProblemKind",
+    "ProgramName",
     "RedisSessionStore",
     "Reply",
     "SessionState",

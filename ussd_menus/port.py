@@ -97,10 +97,18 @@ class Person:
 
 
 @dataclass(frozen=True)
+class ProgramName:
+    """Name a benefit program as its record does; the menus pick the caller's language."""
+
+    vi: str  # accented Vietnamese, e.g. "Trợ cấp xã hội hằng tháng"
+    en: str  # English; empty when the record has none (Vietnamese is shown instead)
+
+
+@dataclass(frozen=True)
 class Entitlement:
     """Describe what a beneficiary is owed and where this cycle's payment stands."""
 
-    programme: str  # code; catalogs translate known codes ("programme.<code>"), else shown as given
+    program: ProgramName
     monthly_amount: int  # đồng
     period: date | None = None  # first day of the current cycle's month (kỳ chi trả)
     status: PaymentStatus | None = None
@@ -142,7 +150,7 @@ class Port(Protocol):
         ...
 
     def entitlement(self, ref: str) -> Entitlement | None:
-        """Give the beneficiary's programme, monthly amount and current cycle, or None."""
+        """Give the beneficiary's program, monthly amount and current cycle, or None."""
         ...
 
     def history(self, ref: str, limit: int = 6) -> list[PaymentLine]:

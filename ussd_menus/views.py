@@ -25,12 +25,12 @@ def people(ctx: Context) -> list[str]:
 
 
 def entitlement(ctx: Context) -> list[str]:
-    """Show the programme, the monthly amount and where this cycle's payment stands."""
+    """Show the program, the monthly amount and where this cycle's payment stands."""
     ent = ctx.port.entitlement(ctx.ref)
     if ent is None:
         return [ctx.t("ent.none")]
     lines = [
-        catalogs.programme(ctx.lang, ent.programme),
+        catalogs.program_name(ctx.lang, ent.program),
         ctx.t("ent.amount", amount=_money(ctx, ent.monthly_amount)),
     ]
     if ent.period is None:

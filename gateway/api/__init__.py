@@ -43,6 +43,7 @@ def init_app(app: APIFlask) -> None:
         complaints,
         cycles,
         pins,
+        programs,
         reconciliations,
         reports,
         rosters,

@@ -37,6 +37,11 @@ ROLE_MATRIX: Mapping[str, frozenset[Role]] = MappingProxyType({
     # An approver key enrols and confirms its own authenticator app (TOTP for approvals).
     "approver.totp": frozenset({APPROVER}),
     "budget.allocate": frozenset({OFFICER}),
+    # Programs and their rules (standard levels, coefficients) price every later cycle: a
+    # change moves money, so approvers make it (with their authenticator code, as when
+    # approving), never the officers whose cycles it prices. Everyone who reads cycles reads them.
+    "programs.read": frozenset({OFFICER, APPROVER, AUDITOR}),
+    "rules.change": frozenset({APPROVER}),
     # Recipient phones are masked for approvers (as beneficiaries.read).
     "payments.read": frozenset({OFFICER, APPROVER, AUDITOR}),
     "reports.read": frozenset({OFFICER, APPROVER, AUDITOR}),

@@ -23,7 +23,7 @@ from gateway.channels.outbound import stage_sms
 from gateway.complaints.filing import file_complaint
 from gateway.db import Database, FastRead
 from gateway.payroll.cycles import load_rulebook
-from gateway.payroll.models import Cycle, Payment, PaymentState, Program
+from gateway.payroll.models import Cycle, Payment, PaymentState, Program, ProgramKind
 from gateway.payroll.payments import transition
 from gateway.payroll.rules import Enrolled, NoRule
 from gateway.pii.codec import PiiCodec
@@ -47,14 +47,12 @@ from ussd_menus.port import (
     PinState,
     PinStatus,
     ProblemKind,
+    ProgramName,
     WalletStatus,
 )
 
 LANGUAGE_TTL = 400 * 24 * 3600  # a chosen language outlives a year of monthly calls
 MAX_PEOPLE = 20
-
-# Payroll program codes whose catalog entry has another name.
-PROGRAMME_CODES = {"TGXH_THANG": "TGXH_HANG_THANG"}
 
 # Money states as the beneficiary is told them: "ready" is still waiting to them.
 _STATUS = {
@@ -103,7 +101,8 @@ _PEOPLE_BY_PHONE = FastRead(
     .order_by(Beneficiary.id).limit(MAX_PEOPLE))
 # The entitlement screen ("1"): the latest payment by ref, plain columns, one query.
 _LATEST_BY_REF = FastRead(
-    sa.select(Program.code, Payment.amount, Cycle.period, Payment.state, Cycle.payment_date)
+    sa.select(Program.name_vi, Program.name_en, Payment.amount, Cycle.period, Payment.state,
+              Cycle.payment_date)
     .join(Cycle, Cycle.id == Payment.cycle_id)
     .join(Program, Program.id == Cycle.program_id)
     .join(Beneficiary, Beneficiary.id == Payment.beneficiary_id)
@@ -121,10 +120,6 @@ def language_key(codec: PiiCodec, phone: str) -> str:
 def language_key_for(phone_index: str) -> str:
     """Name the Redis key of a phone's language from the phone's blind index."""
     return f"chitra:lang:{phone_index}"
-
-
-def _programme(code: str) -> str:
-    return PROGRAMME_CODES.get(code, code)
 
 
 def _paid_on(payment: Payment) -> date | None:
@@ -216,20 +211,25 @@ class DbPort:
         return [(p, c, code) for p, c, code in s.execute(query).all()]
 
     def entitlement(self, ref: str) -> Entitlement | None:
-        """Give the beneficiary's programme, monthly amount and current cycle, or None."""
+        """Give the beneficiary's program, monthly amount and current cycle, or None."""
         found = _LATEST_BY_REF.rows(self._db, {"ref": ref})
         if found:
-            code, amount, period, state, payment_date = found[0]
-            return Entitlement(_programme(code), amount, period, _STATUS.get(state),
-                               payment_date)
+            name_vi, name_en, amount, period, state, payment_date = found[0]
+            return Entitlement(ProgramName(name_vi, name_en), amount, period,
+                               _STATUS.get(state), payment_date)
         with self._db.sessionmaker() as s:  # not paid yet: price them by the rules
             person = self._beneficiary(s, ref)
             if person is None:
                 return None
-            amount = self._rule_amount(s, person)
-            if amount is None:
+            # The rules price monthly assistance: name the monthly program they belong to.
+            program = s.execute(
+                sa.select(Program.name_vi, Program.name_en)
+                .where(Program.kind == ProgramKind.MONTHLY.value, Program.active)
+                .order_by(Program.id).limit(1)).first()
+            amount = self._rule_amount(s, person) if program is not None else None
+            if program is None or amount is None:
                 return None
-            return Entitlement(_programme("TGXH_THANG"), amount)
+            return Entitlement(ProgramName(*program), amount)
 
     def _rule_amount(self, s: Session, person: Beneficiary) -> int | None:
         """Price the person for this month by the rules, before any cycle paid them."""

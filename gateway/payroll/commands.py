@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable
 
 import click
@@ -20,9 +19,14 @@ from gateway.vn.money import vnd
 
 # --- programs ---------------------------------------------------------------------------
 
+totp_option = click.option(
+    "--totp", metavar="CODE", default=None,
+    help="The current 6-digit code of the actor's authenticator app (see `gateway approver`).")
+
+
 @click.group("program")
 def program_group() -> None:
-    """Benefit programs and their standard levels."""
+    """Benefit programs and the rules that price them (standard levels, coefficients)."""
 
 
 @program_group.command("list")
@@ -30,76 +34,123 @@ def program_group() -> None:
 @with_appcontext
 def program_list(as_json: bool) -> None:
     """List programs."""
-    from gateway.payroll.models import Program
+    from gateway.payroll.programs import describe_program, list_programs
 
     with get_db().sessionmaker() as session:
-        rows = [{"code": p.code, "kind": p.kind, "name_vi": p.name_vi, "name_en": p.name_en,
-                 "fixed_amount": p.fixed_amount, "level_multiple": p.level_multiple,
-                 "active": p.active}
-                for p in session.scalars(sa.select(Program).order_by(Program.code))]
+        rows = [describe_program(p) for p in list_programs(session)]
     emit(rows, as_json, lambda rs: "\n".join(
         f"{r['code']:<14} {r['kind']:<8} {r['name_vi']}" for r in rs))
 
 
 @program_group.command("create")
 @click.option("--code", required=True, help="Short code, e.g. COVID_2021.")
-@click.option("--name-vi", required=True)
-@click.option("--name-en", required=True)
-@click.option("--amount", type=click.IntRange(1), help="Fixed amount per person (đồng).")
-@click.option("--level-multiple", type=click.IntRange(1),
+@click.option("--name-vi", required=True, help="The name beneficiaries read, in Vietnamese.")
+@click.option("--name-en", required=True, help="The name in English.")
+@click.option("--amount", type=int, help="Fixed amount per person (đồng).")
+@click.option("--level-multiple", type=int,
               help="Pay this many times the standard level (mai táng: 20).")
 @actor_option
+@totp_option
 @with_appcontext
 def program_create(code: str, name_vi: str, name_en: str, amount: int | None,
-                   level_multiple: int | None, actor: str) -> None:
+                   level_multiple: int | None, actor: str, totp: str | None) -> None:
     """Create a one-off program (e.g. an emergency package) paying a fixed amount to a list."""
-    from gateway.audit.chain import record
-    from gateway.payroll.models import Program, ProgramKind
+    from gateway.approvers.settings import second_factor
+    from gateway.payroll.programs import create_program
 
-    if bool(amount) == bool(level_multiple):
-        raise click.UsageError("give exactly one of --amount or --level-multiple")
-    code = code.strip().upper()
-    if not re.fullmatch(r"[A-Z0-9_]{2,32}", code):
-        raise click.BadParameter("use 2-32 letters, digits or _", param_hint="--code")
     with get_db().session() as session:
-        if session.scalar(sa.select(Program).where(Program.code == code)):
-            raise click.ClickException(f"program {code} already exists")
-        program = Program(code=code, name_vi=name_vi, name_en=name_en,
-                          kind=ProgramKind.ONE_OFF.value, fixed_amount=amount,
-                          level_multiple=level_multiple)
-        session.add(program)
-        session.flush()
-        record(session, actor=actor, action="program.create", subject_type="program",
-               subject_id=code, detail={"amount": amount, "level_multiple": level_multiple})
+        program = create_program(session, code=code, name_vi=name_vi, name_en=name_en,
+                                 actor=actor, amount=amount, level_multiple=level_multiple,
+                                 second_factor=second_factor(totp))
+        code = program.code
     click.echo(f"created program {code}")
 
 
-@program_group.command("set-level")
-@click.option("--from", "start", required=True, help="First month, e.g. 2025-01.")
-@click.option("--amount", required=True, type=click.IntRange(1))
-@click.option("--note", default="")
-@actor_option
+@program_group.command("rules")
+@json_option
 @with_appcontext
-def program_set_level(start: str, amount: int, note: str, actor: str) -> None:
-    """Set this province's standard level from a month (it can only raise the national one)."""
-    from gateway.audit.chain import record
-    from gateway.payroll.models import StandardLevel
+def program_rules(as_json: bool) -> None:
+    """List the standard levels and category coefficients, each from its month."""
+    from gateway.payroll.programs import list_rules
 
-    province = current_app.config["PROVINCE_CODE"]
-    if not province:
-        raise click.ClickException("set CHITRA_PROVINCE_CODE to record a province level")
-    period = parse_period(start)
+    with get_db().sessionmaker() as session:
+        data = list_rules(session)
+
+    def text(d: dict) -> str:  # type: ignore[type-arg]
+        lines = [f"level    {r['effective_from']}  {vnd(r['amount']):>12}  "
+                 f"{r['province_code'] or 'national'}  {r['note'] or ''}" for r in d["levels"]]
+        for r in d["coefficients"]:
+            extra = " per child" if r["per_child"] else ""
+            if r["age_from"] is not None:
+                extra += f", {r['age_coefficient']} from age {r['age_from']} ({r['age_switch']})"
+            lines.append(f"{r['category']:<15} {r['effective_from']}  {r['coefficient']}{extra}")
+        return "\n".join(lines)
+
+    emit(data, as_json, text)
+
+
+@program_group.command("set-level")
+@click.option("--from", "start", required=True, help="First month, e.g. 2027-01.")
+@click.option("--amount", required=True, type=int, help="đồng per month")
+@click.option("--national", is_flag=True,
+              help="The national level (a decree); default: this province's higher level.")
+@click.option("--note", default="", help="The decision it comes from, e.g. Decree 76/2024.")
+@actor_option
+@totp_option
+@json_option
+@with_appcontext
+def program_set_level(start: str, amount: int, national: bool, note: str, actor: str,
+                      totp: str | None, as_json: bool) -> None:
+    """Set the standard level from a month (a province's may only raise the national one)."""
+    from gateway.approvers.settings import second_factor
+    from gateway.payroll.programs import describe_level, set_standard_level
+
+    province = None if national else current_app.config["PROVINCE_CODE"]
+    if not national and not province:
+        raise click.ClickException("set CHITRA_PROVINCE_CODE to record a province level, "
+                                   "or give --national")
     with get_db().session() as session:
-        row = session.scalar(sa.select(StandardLevel).where(
-            StandardLevel.effective_from == period, StandardLevel.province_code == province))
-        if row is None:
-            session.add(StandardLevel(effective_from=period, amount=amount,
-                                      province_code=province, note=note or None))
-        else:
-            row.amount = amount
-        record(session, actor=actor, action="level.set", subject_type="standard_level",
-               subject_id=f"{province}:{period:%Y-%m}", detail={"amount": amount})
-    click.echo(f"province {province} standard level {vnd(amount)} from {period:%m/%Y}")
+        result = set_standard_level(session, effective_from=parse_period(start), amount=amount,
+                                    actor=actor, province_code=province, note=note or None,
+                                    second_factor=second_factor(totp))
+        data = {**describe_level(result.rule), "changed": result.changed}
+    emit(data, as_json, lambda d: ("" if d["changed"] else "already in force: ")
+         + (f"province {d['province_code']}" if d["province_code"] else "national")
+         + f" standard level {vnd(d['amount'])} from {d['effective_from']}")
+
+
+@program_group.command("set-coefficient")
+@click.option("--category", required=True, help="Category code, e.g. KT_NANG.")
+@click.option("--from", "start", required=True, help="First month, e.g. 2027-01.")
+@click.option("--coefficient", required=True, help="e.g. 2.5")
+@click.option("--age-from", type=int, help="From this age another coefficient applies ...")
+@click.option("--age-coefficient", help="... this one (e.g. 2.0).")
+@click.option("--age-switch", type=click.Choice(["next_month", "birthday_month"]),
+              help="From the month after the birthday (default) or the birthday's month.")
+@click.option("--drop-age-change", is_flag=True,
+              help="End the age change of the rule in force (kept by default).")
+@actor_option
+@totp_option
+@json_option
+@with_appcontext
+def program_set_coefficient(category: str, start: str, coefficient: str, age_from: int | None,
+                            age_coefficient: str | None, age_switch: str | None,
+                            drop_age_change: bool, actor: str, totp: str | None,
+                            as_json: bool) -> None:
+    """Set a category's coefficient from a month (per child if the category is paid so)."""
+    from gateway.approvers.settings import second_factor
+    from gateway.payroll.programs import describe_coefficient, set_coefficient
+
+    with get_db().session() as session:
+        result = set_coefficient(
+            session, category=category, effective_from=parse_period(start),
+            coefficient=coefficient, actor=actor, age_from=age_from,
+            age_coefficient=age_coefficient, age_switch=age_switch,
+            drop_age_change=drop_age_change, second_factor=second_factor(totp))
+        data = {**describe_coefficient(result.rule), "changed": result.changed}
+    emit(data, as_json, lambda d: ("" if d["changed"] else "already in force: ")
+         + f"{d['category']} coefficient {d['coefficient']}"
+         + (" per child" if d["per_child"] else "") + f" from {d['effective_from']}")
 
 
 # --- budget -----------------------------------------------------------------------------
@@ -201,11 +252,6 @@ def cycle_create(program_code: str, period: str, communes: str | None,
     emit(data, as_json, lambda d: ("created" if d["changed"] else "already exists:")
          + f" cycle {d['ref']} {d['program']} {d['period']}: {d['payments']} payments, "
          f"{vnd(d['total_amount'])}, {d['skipped']} skipped")
-
-
-totp_option = click.option(
-    "--totp", metavar="CODE", default=None,
-    help="The current 6-digit code of the actor's authenticator app (see `gateway approver`).")
 
 
 def _cycle_step(name: str, fn_name: str, help_text: str, *,

@@ -1,9 +1,10 @@
 """Entitlement rules as data: standard levels and category coefficients, effective-dated.
 
 Monthly amount = standard level x the single highest coefficient among the person's
-categories in that month (``DON_THAN``: 1.0 per child raised). Age-dependent coefficients
-follow the person's age in the cycle's month. Amounts are integer đồng; coefficients are
-kept in tenths so no float ever touches money.
+categories in that month (a category paid per child, as single parents are, multiplies its
+coefficient by the children raised). Age-dependent coefficients follow the person's age in
+the cycle's month. Amounts are integer đồng; coefficients are kept in tenths so no float ever
+touches money.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from gateway.registry.categories import DON_THAN, per_child_codes
 from gateway.vn.phone import is_vietnamese_mobile
 from gateway.vn.places import communes
 
@@ -68,7 +69,7 @@ PROFILES = [
     _Profile(("TE_HIV",), 0.3, 4, 15),
     _Profile(("TE_HIV_DUOI4",), 0.1, 1, 3),
     _Profile(("TE_DUOI3_DTTS",), 0.5, 0, 2),
-    _Profile(("DON_THAN",), 5, 20, 45),
+    _Profile((DON_THAN,), 5, 20, 45),
     _Profile(("HIV",), 1, 20, 55),
 ]
 
@@ -162,7 +163,7 @@ class RosterGenerator:
                 # A phone that also receives for another household: the import must flag it.
                 phone = self.rng.choice(sorted(self.used_phones)[:50])
             cats = list(profile.categories)
-            children = self.rng.randint(1, 4) if "DON_THAN" in cats else None
+            children = self.rng.randint(1, 4) if per_child_codes(cats) else None
             yield [
                 i, self._name(male), born.strftime("%d/%m/%Y"), "Nam" if male else "Nữ",
                 self._citizen_id(born, male), phone, commune, ";".join(cats),

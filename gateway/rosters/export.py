@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_citizen_id, mask_name, mask_phone
+from gateway.registry.categories import per_child
 from gateway.registry.models import Beneficiary, Enrolment, WalletLink
 
 EXPORT_HEADER = [
@@ -58,7 +59,7 @@ def export_rows(
                 rep_phone = "0" + rep_phone[3:] if rep_phone else ""
                 dob = date.fromisoformat(dob).strftime("%d/%m/%Y")
             active = enrolments.get(r.id, [])
-            children = next((e.children for e in active if e.category == "DON_THAN"), None)
+            children = next((e.children for e in active if per_child(e.category)), None)
             starts = [e.start_month for e in active]
             ends = [e.end_month for e in active if e.end_month]
             yield [

@@ -18,8 +18,9 @@ Decisions worth knowing:
   only when the padded number starts with a known province prefix.
 - Scientific notation with too few digits ("4.61520E+10") lost digits for good: it gets its own
   reason instead of a guess.
-- ``children`` of 0 or empty on a row without DON_THAN is not an error (it counts nothing);
-  with DON_THAN it must be 1 to 20 (more is taken for a typo).
+- ``children`` of 0 or empty on a row without a category paid per child raised
+  (``gateway.registry.categories``) is not an error (it counts nothing); with one it must be
+  1 to 20 (more is taken for a typo).
 - Phones are checked against libphonenumber's Vietnamese mobile pattern directly (the same
   metadata ``phonenumbers.number_type`` uses), because parsing 60,000 numbers costs seconds.
 - Status deceased/exited does not require ``end_month``; it stays ``None`` unless given.
@@ -35,7 +36,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from gateway.rosters.reference import CATEGORIES, DON_THAN
+from gateway.registry.categories import CATEGORIES, per_child_codes
 from gateway.vn.cells import (
     ASCII_DIGITS,
     LABELS,
@@ -511,23 +512,25 @@ class RowValidator:
     def _children(
         self, value: object, categories: tuple[str, ...] | None, problems: list[Problem]
     ) -> int | None:
-        """Return the child count, checked against DON_THAN when the categories are known."""
+        """Return the child count, required exactly when a category is paid per child."""
         try:
             children = parse_children(value)
         except InvalidValue as error:
             problems.append(Problem.of(error, "children"))
             return None
         if categories is None:
-            # Unknown categories: whether DON_THAN applies is unknowable, so say nothing more.
+            # Unknown categories: whether one is paid per child is unknowable, so say no more.
             return children
-        if DON_THAN in categories:
+        counted = per_child_codes(categories)
+        if counted:
             if children is None or children == 0:
+                codes = ", ".join(counted)
                 problems.append(
                     Problem(
                         "children",
                         "children.required",
-                        "Đối tượng DON_THAN cần Số con đang nuôi (ít nhất 1).",
-                        "Category DON_THAN needs the number of children raised (at least 1).",
+                        f"Đối tượng {codes} cần Số con đang nuôi (ít nhất 1).",
+                        f"Category {codes} needs the number of children raised (at least 1).",
                     )
                 )
                 return None
@@ -543,13 +546,14 @@ class RowValidator:
                 return None
             return children
         if children:
+            vi_codes, en_codes = " hoặc ".join(per_child_codes()), " or ".join(per_child_codes())
             problems.append(
                 Problem(
                     "children",
                     "children.not_applicable",
-                    "Số con chỉ dùng cho đối tượng DON_THAN; xóa ô này hoặc thêm mã DON_THAN.",
-                    "Number of children applies only to category DON_THAN; clear the cell "
-                    "or add DON_THAN.",
+                    f"Số con chỉ dùng cho đối tượng {vi_codes}; xóa ô này hoặc thêm mã {vi_codes}.",
+                    f"Number of children applies only to category {en_codes}; clear the cell "
+                    f"or add {en_codes}.",
                 )
             )
         return None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gateway.clock import utcnow
 from gateway.pii.codec import PiiCodec
+from gateway.registry.categories import per_child
 from gateway.registry.models import Beneficiary, Enrolment, WalletLink
 from gateway.rosters.validation import RosterRow
 
@@ -114,7 +115,7 @@ class RosterWriter:
             {
                 "beneficiary_id": beneficiary_id,
                 "category": cat,
-                "children": row.children if cat == "DON_THAN" else None,
+                "children": row.children if per_child(cat) else None,
                 "start_month": row.start_month,
                 "end_month": row.end_month,
             }

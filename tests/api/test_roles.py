@@ -66,6 +66,20 @@ CALLS: dict[tuple[str, str], tuple[Callable[[], dict[str, Any]], int]] = {
         lambda: {"path": "/api/v1/budget/allocations",
                  "json": {"program": "TGXH_THANG", "period": "12/2026", "amount": 1_000_000,
                           "reference": "QD-1"}}, 201),
+    # Programs and rules: approvers change them (a far-off month no cycle has priced).
+    ("get", "/api/v1/programs"): (lambda: {"path": "/api/v1/programs"}, 200),
+    ("post", "/api/v1/programs"): (
+        lambda: {"path": "/api/v1/programs",
+                 "json": {"code": "LU_2030", "name_vi": "Hỗ trợ lũ", "name_en": "Flood relief",
+                          "amount": 1_000_000}}, 201),
+    ("get", "/api/v1/rules"): (lambda: {"path": "/api/v1/rules"}, 200),
+    ("post", "/api/v1/rules/levels"): (
+        lambda: {"path": "/api/v1/rules/levels",
+                 "json": {"effective_from": "2030-01", "amount": 700_000}}, 201),
+    ("post", "/api/v1/rules/coefficients"): (
+        lambda: {"path": "/api/v1/rules/coefficients",
+                 "json": {"category": "KT_NANG", "effective_from": "2030-01",
+                          "coefficient": "1.8"}}, 201),
     ("get", "/api/v1/audit/verify"): (lambda: {"path": "/api/v1/audit/verify"}, 200),
     ("get", "/api/v1/audit/events"): (lambda: {"path": "/api/v1/audit/events"}, 200),
     ("get", "/api/v1/complaints"): (lambda: {"path": "/api/v1/complaints"}, 200),
@@ -122,6 +136,9 @@ def test_the_matrix_says_what_the_brief_says():
     assert not ROLE_MATRIX["cycles.prepare"] & ROLE_MATRIX["cycles.approve"]
     assert ROLE_MATRIX["approver.totp"] == {Role.APPROVER}
     assert ROLE_MATRIX["budget.allocate"] == {Role.OFFICER}
+    # A rule change moves money: approvers only, never who prepares cycles.
+    assert ROLE_MATRIX["rules.change"] == {Role.APPROVER}
+    assert not ROLE_MATRIX["rules.change"] & ROLE_MATRIX["cycles.prepare"]
     assert ROLE_MATRIX["audit.read"] == {Role.AUDITOR}
     assert ROLE_MATRIX["complaints.resolve"] == {Role.OFFICER}
     assert ROLE_MATRIX["reconciliation.run"] == {Role.OFFICER, Role.AUDITOR}

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.rosters.reference import CATEGORIES, DON_THAN
+from gateway.registry.categories import CATEGORIES, DON_THAN
 from gateway.rosters.validation import (
     Problem,
     RosterRow,

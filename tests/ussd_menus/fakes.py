@@ -19,6 +19,7 @@ from ussd_menus.port import (
     PinState,
     PinStatus,
     ProblemKind,
+    ProgramName,
     WalletStatus,
 )
 
@@ -159,6 +160,10 @@ def _history(months: int) -> list[PaymentLine]:
     return lines
 
 
+# As the payroll migration seeds the monthly program's row.
+MONTHLY = ProgramName("Trợ cấp xã hội hằng tháng", "Monthly social assistance")
+
+
 def demo_port() -> FakePort:
     """Build a port with one single beneficiary, one caregiver of two, and nobody else."""
     return FakePort(
@@ -168,13 +173,13 @@ def demo_port() -> FakePort:
         },
         entitlements={
             "b1": Entitlement(
-                "TGXH_HANG_THANG",
+                MONTHLY,
                 1_250_000,
                 date(2026, 8, 1),
                 PaymentStatus.SUCCEEDED,
                 date(2026, 8, 10),
             ),
-            "b2": Entitlement("TGXH_HANG_THANG", 500_000, date(2026, 8, 1), PaymentStatus.PENDING),
+            "b2": Entitlement(MONTHLY, 500_000, date(2026, 8, 1), PaymentStatus.PENDING),
         },
         histories={"b1": _history(8)},
         wallets={"b1": WalletStatus("Viettel Money", "09******78", verified=False)},

@@ -11,7 +11,7 @@ from ussd_menus import catalogs
 from ussd_menus.engine import UssdEngine, static_text_problems
 from ussd_menus.gsm7 import is_gsm7
 from ussd_menus.menus import SCREENS
-from ussd_menus.port import PaymentStatus
+from ussd_menus.port import PaymentStatus, ProgramName
 from ussd_menus.screens import GraphError, Kind, Option, Screen
 
 
@@ -56,9 +56,10 @@ def test_money_dates_and_months_use_the_vietnamese_formats() -> None:
     assert catalogs.month(date(2026, 6, 5)) == "06/2026"
 
 
-def test_unknown_programme_codes_are_shown_plain() -> None:
-    assert catalogs.programme("vi", "Hỗ trợ lũ") == "Ho tro lu"
-    assert catalogs.programme("vi_accented", "Hỗ trợ lũ") == "Hỗ trợ lũ"
+def test_program_names_are_shown_plain_in_gsm7_languages() -> None:
+    flood = ProgramName("Hỗ trợ lũ", "Flood relief")
+    assert catalogs.program_name("vi", flood) == "Ho tro lu"
+    assert catalogs.program_name("vi_accented", flood) == "Hỗ trợ lũ"
 
 
 def test_unknown_language_codes_fall_back_to_unaccented_vietnamese() -> None:

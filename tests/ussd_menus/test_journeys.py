@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ussd_menus.fakes import CAREGIVER, HOTLINE, SINGLE, UNKNOWN, Dialer, FakePort
+from tests.ussd_menus.fakes import (
+    CAREGIVER,
+    HOTLINE,
+    MONTHLY,
+    SINGLE,
+    UNKNOWN,
+    Dialer,
+    FakePort,
+)
 from ussd_menus import catalogs
 from ussd_menus.engine import Reply, UssdEngine
 from ussd_menus.gsm7 import fits_screen
@@ -41,7 +49,7 @@ def test_main_menu_lists_six_choices_in_the_callers_language(engine: UssdEngine,
     assert fits_screen(reply.text)
 
 
-def test_entitlement_shows_programme_amount_status_and_date(engine: UssdEngine, lang: str) -> None:
+def test_entitlement_shows_program_amount_status_and_date(engine: UssdEngine, lang: str) -> None:
     dialer = Dialer(engine, SINGLE)
     dialer.dial()
     text = whole(dialer, dialer.send("1"))
@@ -49,7 +57,7 @@ def test_entitlement_shows_programme_amount_status_and_date(engine: UssdEngine, 
     assert "08/2026" in text
     assert t(lang, "status.succeeded") in text
     assert "10/08/2026" in text
-    assert catalogs.programme(lang, "TGXH_HANG_THANG") in text
+    assert catalogs.program_name(lang, MONTHLY) in text
 
 
 def test_confirming_receipt_records_it_once(engine: UssdEngine, port: FakePort, lang: str) -> None:

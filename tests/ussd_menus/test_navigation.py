@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from tests.ussd_menus.fakes import CAREGIVER, SINGLE, Dialer, FakePort
+from tests.ussd_menus.fakes import CAREGIVER, MONTHLY, SINGLE, Dialer, FakePort
 from ussd_menus import catalogs
 from ussd_menus.engine import UssdEngine
 from ussd_menus.session import RedisSessionStore
@@ -56,12 +56,12 @@ def test_invalid_choices_reshow_the_screen_with_a_short_line(engine: UssdEngine)
         reply = dialer.send(junk)
         assert not reply.end
         assert reply.text == f"{INVALID}\n{first.text}"
-    assert dialer.send("1").text.startswith(catalogs.programme("vi", "TGXH_HANG_THANG"))
+    assert dialer.send("1").text.startswith(catalogs.program_name("vi", MONTHLY))
 
 
 def test_a_prefilled_dial_string_answers_the_first_screens_in_order(engine: UssdEngine) -> None:
     reply = Dialer(engine, SINGLE).dial("1")  # *384*12*1#
-    assert reply.text.startswith(catalogs.programme("vi", "TGXH_HANG_THANG"))
+    assert reply.text.startswith(catalogs.program_name("vi", MONTHLY))
     deep = Dialer(engine, SINGLE, session_id="ATUid_2").dial("4*1")
     assert deep.end and "KN-00001" in deep.text
 
@@ -142,7 +142,7 @@ def test_a_prefilled_dial_string_skips_the_resume_offer(engine: UssdEngine) -> N
     old.dial()
     old.send("3")
     reply = Dialer(engine, SINGLE, session_id="ATUid_2").dial("1")
-    assert reply.text.startswith(catalogs.programme("vi", "TGXH_HANG_THANG"))
+    assert reply.text.startswith(catalogs.program_name("vi", MONTHLY))
 
 
 def test_resume_expires_after_the_window(port: FakePort, redis_client: redis.Redis) -> None:

@@ -14,7 +14,14 @@ from tests.ussd_menus.fakes import CAREGIVER, SINGLE, UNKNOWN, FakePort, demo_po
 from ussd_menus import catalogs
 from ussd_menus.engine import Reply, UssdEngine
 from ussd_menus.gsm7 import fits_screen
-from ussd_menus.port import Entitlement, PaymentLine, PaymentStatus, Person, WalletStatus
+from ussd_menus.port import (
+    Entitlement,
+    PaymentLine,
+    PaymentStatus,
+    Person,
+    ProgramName,
+    WalletStatus,
+)
 from ussd_menus.session import RedisSessionStore
 
 _ids = itertools.count()
@@ -96,7 +103,7 @@ NAMES = st.text(min_size=1, max_size=60)
 @given(
     lang=LANGS,
     names=st.lists(NAMES, min_size=1, max_size=12),
-    programme=NAMES,
+    program=NAMES,
     provider=NAMES,
     amount=st.integers(min_value=0, max_value=10**12),
     inputs=st.lists(st.sampled_from(["1", "2", "3", "5", "98", "0", "00", "1", "7"]), max_size=12),
@@ -105,7 +112,7 @@ def test_any_port_data_still_fits_the_screen(
     redis_client: redis.Redis,
     lang: str,
     names: list[str],
-    programme: str,
+    program: str,
     provider: str,
     amount: int,
     inputs: list[str],
@@ -115,7 +122,10 @@ def test_any_port_data_still_fits_the_screen(
     port = FakePort(
         phones={SINGLE: people},
         languages={SINGLE: lang},
-        entitlements={p.ref: Entitlement(programme, amount, date(2026, 5, 1)) for p in people},
+        entitlements={
+            p.ref: Entitlement(ProgramName(program, program), amount, date(2026, 5, 1))
+            for p in people
+        },
         histories={p.ref: [line] * 6 for p in people},
         wallets={p.ref: WalletStatus(provider, names[0], verified=True) for p in people},
     )

@@ -7,6 +7,7 @@ from datetime import date
 
 from ussd_menus.catalogs import en, vi, vi_accented
 from ussd_menus.gsm7 import strip_accents
+from ussd_menus.port import ProgramName
 
 #: Language codes in menu order; ``vi`` (unaccented) is the default because it fits GSM 7-bit.
 LANGUAGES: tuple[str, ...] = ("vi", "vi_accented", "en")
@@ -63,6 +64,25 @@ def month(value: date) -> str:
     return f"{value.month:02d}/{value.year:04d}"
 
 
-def programme(lang: str, code: str) -> str:
-    """Name a programme by its code, falling back to the code itself."""
-    return CATALOGS[lang].get(f"programme.{code}", plain(lang, code))
+#: Characters a program's name may take on a screen; longer names are cut after a word.
+#: With 32, the entitlement screen in GSM 7-bit (182 characters) fits one page whatever the
+#: amount and status, and in accented Vietnamese (UCS-2, 80) the name still shares the first
+#: page with the page frame, so it is never wrapped over two pages.
+PROGRAM_NAME_MAX = 32
+
+
+def program_name(lang: str, name: ProgramName) -> str:
+    """Name a program in ``lang`` as its record has it, unaccented for GSM 7-bit, cut to fit."""
+    text = " ".join(((name.en or name.vi) if lang == "en" else name.vi).split())
+    text = plain(lang, text)
+    if len(text) <= PROGRAM_NAME_MAX:
+        return text
+    room = PROGRAM_NAME_MAX - len(_ELLIPSIS)
+    space = text.rfind(" ", 0, room + 1)
+    # Cut after the last whole word, unless that leaves too little of the name to recognise.
+    cut = space if space >= room // 2 else room
+    return text[:cut].rstrip(" ,;:-") + _ELLIPSIS
+
+
+# Three dots, not "…": the ellipsis character is not in GSM 7-bit and would force UCS-2.
+_ELLIPSIS = "..."

@@ -1,8 +1,15 @@
-"""Reference data for roster validation: the beneficiary categories (places: gateway.vn)."""
+"""The beneficiary categories (đối tượng), in one place: codes, labels and how each is paid.
+
+They belong to the registry (an ``Enrolment`` is a person in a category), so the roster
+import (validator, writer, export, demo) and payroll's rules both read them here without an
+import cycle. A category a new decree adds is one row below (``per_child`` when it is paid per
+child raised), then a coefficient from a month with ``gateway program set-coefficient``; see
+docs/adding-a-benefit-program.md.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -17,9 +24,13 @@ class Category:
     code: str
     label_vi: str
     label_en: str
+    # Paid per child raised: the roster must give the number of children (Số con), and the
+    # category's coefficient is multiplied by it.
+    per_child: bool = False
 
 
-_CATEGORY_ROWS: tuple[tuple[str, str, str], ...] = (
+# code, Vietnamese label, English label (and True when paid per child raised).
+_CATEGORY_ROWS: tuple[tuple[str, str, str] | tuple[str, str, str, bool], ...] = (
     (
         "TE_MC_DUOI4",
         "Trẻ em dưới 4 tuổi không có nguồn nuôi dưỡng",
@@ -45,7 +56,7 @@ _CATEGORY_ROWS: tuple[tuple[str, str, str], ...] = (
         "Trẻ em từ 4 tuổi nhiễm HIV thuộc hộ nghèo",
         "Child aged 4 or older with HIV in a poor household",
     ),
-    (DON_THAN, "Người đơn thân nghèo đang nuôi con", "Poor single parent raising children"),
+    (DON_THAN, "Người đơn thân nghèo đang nuôi con", "Poor single parent raising children", True),
     (
         "NCT_NGHEO",
         "Người cao tuổi từ 60 đến 80 tuổi thuộc hộ nghèo, không có người phụng dưỡng",
@@ -96,6 +107,33 @@ _CATEGORY_ROWS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
-CATEGORIES: Mapping[str, Category] = MappingProxyType(
-    {code: Category(code, vi, en) for code, vi, en in _CATEGORY_ROWS}
-)
+_REGISTERED: dict[str, Category] = {row[0]: Category(*row) for row in _CATEGORY_ROWS}
+CATEGORIES: Mapping[str, Category] = MappingProxyType(_REGISTERED)
+
+
+def register_category(category: Category) -> None:
+    """Add a category so rosters may carry it and payroll may price it.
+
+    Raises:
+        ValueError: another category already has this code.
+    """
+    known = _REGISTERED.get(category.code)
+    if known is not None and known != category:
+        raise ValueError(f"category {category.code} is already registered differently")
+    _REGISTERED[category.code] = category
+
+
+def unregister_category(code: str) -> None:
+    """Remove a category added with :func:`register_category` (a test's own, say)."""
+    _REGISTERED.pop(code, None)
+
+
+def per_child(code: str) -> bool:
+    """Tell whether the category with this code is paid per child raised (unknown: no)."""
+    category = _REGISTERED.get(code)
+    return category is not None and category.per_child
+
+
+def per_child_codes(codes: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Return the codes paid per child raised, among ``codes`` or among every category."""
+    return tuple(c for c in (_REGISTERED if codes is None else codes) if per_child(c))
