@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     from gateway import api, config, db, logs, redis_conn
     from gateway.pii import codec
     from gateway.telco import africastalking
-    from gateway.web import errors, health, input_guard, wallet_callbacks
+    from gateway.web import access_log, errors, health, input_guard, wallet_callbacks
 
     # APIFlask is Flask plus an OpenAPI document generated from the API's schemas and
     # decorators; plain blueprints (health, callbacks) work as before and stay out of it.
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     # signatures authenticate): skip opening and saving one on every request.
     app.session_interface = _NoSessions()
     logs.configure(app.config["LOG_LEVEL"])
+    access_log.init_app(app)
     # Subsystems in a fixed, visible order: storage first, then what uses it.
     db.init_app(app)
     redis_conn.init_app(app)
