@@ -29,7 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     from gateway.pii import codec
     from gateway.telco import africastalking
     from gateway.wallets import service as wallets
-    from gateway.web import errors, health, wallet_callbacks
+    from gateway.web import access_log, errors, health, input_guard, wallet_callbacks
 
     # APIFlask is Flask plus an OpenAPI document generated from the API's schemas and
     # decorators; plain blueprints (health, callbacks) work as before and stay out of it.
@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     # signatures authenticate): skip opening and saving one on every request.
     app.session_interface = _NoSessions()
     logs.configure(app.config["LOG_LEVEL"])
+    access_log.init_app(app)
     # Subsystems in a fixed, visible order: storage first, then the long-lived services
     # built on it, then the doors that use them.
     db.init_app(app)
@@ -55,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     app.register_blueprint(wallet_callbacks.bp)
     africastalking.init_app(app)
     api.init_app(app)
+    # Last: it reads bodies, so the limits the blueprints set must be in place first.
+    input_guard.init_app(app, bodies_under=api.PREFIX + "/", skip=("/telco/",))
     return app
 
 

@@ -1,4 +1,8 @@
-"""``/api/v1/beneficiaries``: look people up, masked unless the caller's role may see them."""
+"""``/api/v1/beneficiaries``: look people up, masked unless the caller's role may see them.
+
+A citizen ID or phone is asked for in a JSON body (``POST /beneficiaries/search``), never in
+a URL: access logs, proxies and browser histories keep URLs.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,30 @@ from apiflask import HTTPError
 
 from gateway.api.auth import current_caller, requires
 from gateway.api.blueprint import bp
-from gateway.api.schemas import BeneficiaryDetail, BeneficiaryList, BeneficiaryQuery
+from gateway.api.schemas import BeneficiaryDetail, BeneficiaryList, BeneficiarySearch
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
 from gateway.registry.lookup import find_beneficiaries
 from gateway.registry.models import Beneficiary as BeneficiaryRow
 
 
-@bp.get("/beneficiaries")
+@bp.post("/beneficiaries/search")
 @requires("beneficiaries.read")
-@bp.input(BeneficiaryQuery, location="query")
+@bp.input(BeneficiarySearch, location="json")
 @bp.output(BeneficiaryList)
-def find(query_data: dict[str, str]) -> dict[str, object]:
-    """Find beneficiaries by citizen ID or phone.
+def find(json_data: dict[str, str]) -> dict[str, object]:
+    """Find beneficiaries by citizen ID or phone, given in the body (never in the URL).
 
     Exact match through the blind indexes; names and numbers are masked for approvers.
+    Nothing is changed: POST only keeps the personal data out of the URL.
     """
     with get_db().sessionmaker() as session:
         try:
             found = find_beneficiaries(session, get_pii(), role=current_caller().role.value,
-                                       **query_data)
+                                       **json_data)
         except ValueError as exc:  # malformed ID or phone; the message is bilingual
-            field = next(iter(query_data))
-            raise HTTPError(422, str(exc), detail={"query": {field: [str(exc)]}}) from None
+            field = next(iter(json_data))
+            raise HTTPError(422, str(exc), detail={"json": {field: [str(exc)]}}) from None
     return {"items": found}
 
 

@@ -31,10 +31,17 @@ SEQ_CURSOR = Range(0, 2**53)
 class Period(String):
     """A month written ``2026-12`` or ``12/2026``, loaded as the month's first day."""
 
+    MAX_LENGTH = 16  # the forms above, with room for spaces around them
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Documented as a bound (validators would see the date, not the text).
+        kwargs["metadata"] = {"maxLength": self.MAX_LENGTH, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
         text = str(super()._deserialize(value, attr, data, **kwargs)).strip()
-        match = (re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-                 or re.fullmatch(r"(\d{1,2})/(\d{4})", text))
+        match = len(text) <= self.MAX_LENGTH and (
+            re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(r"(\d{1,2})/(\d{4})", text))
         if match:
             a, b = match.groups()
             year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))

@@ -1,7 +1,8 @@
 """``/api/v1/beneficiaries/<ref>/pin``: officers see and reset a beneficiary's USSD PIN.
 
 By public reference only: a citizen ID in a URL would end up in access logs. Find the
-reference first with ``GET /beneficiaries?citizen_id=...`` (or use ``gateway pin reset``).
+reference first with ``POST /beneficiaries/search {"citizen_id": ...}`` (or use
+``gateway pin reset``).
 """
 
 from __future__ import annotations

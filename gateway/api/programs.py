@@ -37,6 +37,16 @@ CHANGE_RESPONSES = {
 }
 
 
+
+class JsonBoolean(Boolean):
+    """A JSON true or false only: "true", 1 or -0 are a client's mistake, not a choice."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object,
+                     **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
 class ProgramOut(Schema):
     """A benefit program."""
 
@@ -103,7 +113,7 @@ class LevelIn(Strict):
 
     effective_from = Period(required=True, metadata={"example": "2027-01"})
     amount = Integer(required=True, strict=True, validate=AMOUNT, metadata={"example": 600000})
-    national = Boolean(load_default=False, metadata={
+    national = JsonBoolean(load_default=False, metadata={
         "description": "The national level of a decree; default this province's higher one."})
     note = String(validate=Length(1, programs.NOTE_MAX), metadata={"example": "Decree 76/2024"})
     totp = String(validate=TOTP_CODE, metadata=TOTP)
@@ -118,7 +128,7 @@ class CoefficientIn(Strict):
     age_from = Integer(strict=True, validate=Range(1, programs.MAX_AGE))
     age_coefficient = String(validate=COEFFICIENT, metadata={"example": "2.0"})
     age_switch = String(validate=OneOf(programs.AGE_SWITCHES))
-    drop_age_change = Boolean(load_default=False, metadata={
+    drop_age_change = JsonBoolean(load_default=False, metadata={
         "description": "End the age change of the rule in force (kept by default)."})
     totp = String(validate=TOTP_CODE, metadata=TOTP)
 

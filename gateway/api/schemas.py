@@ -44,8 +44,8 @@ class Strict(Schema):
 
 # --- beneficiaries ---------------------------------------------------------------------
 
-class BeneficiaryQuery(Strict):
-    """Find beneficiaries by exactly one of citizen ID or phone."""
+class BeneficiarySearch(Strict):
+    """Find beneficiaries by exactly one of citizen ID or phone (a JSON body, not a URL)."""
 
     citizen_id = String(validate=Length(1, 32), metadata={
         "description": "12-digit citizen ID (CCCD).", "example": "046040123456"})

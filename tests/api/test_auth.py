@@ -63,7 +63,7 @@ def test_wrong_role_is_403_json_naming_the_problem(client, as_role):
 
 def test_authentication_comes_before_validation(client):
     # An anonymous caller learns nothing about the parameters an endpoint takes.
-    response = client.get("/api/v1/beneficiaries?no_such=1")
+    response = client.post("/api/v1/beneficiaries/search", json={"no_such": 1})
     assert response.status_code == 401
 
 

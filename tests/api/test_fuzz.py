@@ -47,6 +47,12 @@ def garbage_bodies(rng: random.Random) -> list[dict[str, Any]]:
          "content_type": "multipart/form-data; boundary=b"},
         {"data": json.dumps({"communes": ["1", "2", 3], "": None}),
          "content_type": "application/json"},
+        # Python's json recursed (RecursionError), refused 4300+ digit integers with a
+        # ValueError, and PostgreSQL refused NUL in a string: each was a 500.
+        {"data": "[" * 10_000 + "]" * 10_000, "content_type": "application/json"},
+        {"data": '{"amount": ' + "9" * 5000 + "}", "content_type": "application/json"},
+        {"data": '{"reference": "a\\u0000b", "beneficiary": "\\u0000", "totp": "\\ud800"}',
+         "content_type": "application/json"},
         {"data": {"file": (io.BytesIO(noise), "r.csv"), "dry_run": "yes"}},
         {"data": {"file": (io.BytesIO(noise), "r.xlsx")}},
         {"data": {"file": (io.BytesIO(b"PK\x03\x04" + noise), "r.xlsx"), "dry_run": "0"}},

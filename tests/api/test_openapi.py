@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 EXPECTED = {
-    ("get", "/api/v1/beneficiaries"),
+    ("post", "/api/v1/beneficiaries/search"),
     ("get", "/api/v1/beneficiaries/{ref}"),
     ("get", "/api/v1/beneficiaries/{ref}/pin"),
     ("post", "/api/v1/beneficiaries/{ref}/pin/reset"),
@@ -98,8 +98,9 @@ def test_request_schemas_refuse_unknown_fields(client):
     doc = spec(client)
     upload = doc["components"]["schemas"]["RosterUpload"]
     assert upload["additionalProperties"] is False and upload["required"] == ["file"]
-    params = doc["paths"]["/api/v1/beneficiaries"]["get"]["parameters"]
-    assert {p["name"] for p in params} == {"citizen_id", "phone"}
+    body = doc["components"]["schemas"]["BeneficiarySearch"]
+    assert body["additionalProperties"] is False
+    assert set(body["properties"]) == {"citizen_id", "phone"}
 
 
 def test_docs_page_is_served(client):

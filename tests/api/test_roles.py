@@ -24,8 +24,8 @@ STATEMENT = b"reference,amount,status\n0190aaaabbbbcccc8ddddeeeeffff0000,300000,
 # One representative call per endpoint and the status it gets when the role is allowed.
 # A new endpoint fails test_every_endpoint_has_a_call_here until it is added.
 CALLS: dict[tuple[str, str], tuple[Callable[[], dict[str, Any]], int]] = {
-    ("get", "/api/v1/beneficiaries"): (
-        lambda: {"path": "/api/v1/beneficiaries", "query_string": {"phone": "0912345678"}},
+    ("post", "/api/v1/beneficiaries/search"): (
+        lambda: {"path": "/api/v1/beneficiaries/search", "json": {"phone": "0912345678"}},
         200),
     ("get", "/api/v1/beneficiaries/{ref}"): (
         lambda: {"path": "/api/v1/beneficiaries/unknown-ref"}, 404),
