@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.api.roles import Role
+from gateway.config import update
 from tests.payroll.conftest import add_people
 
 LEVEL = {"effective_from": "2027-01", "amount": 600_000, "national": True,
@@ -110,7 +111,7 @@ def test_only_approvers_change_programs_and_rules(app, api, role):
 
 
 def test_a_required_second_factor_is_asked_of_rule_changes(app, api):
-    app.config["APPROVER_TOTP"] = "required"
+    update(app, APPROVER_TOTP="required")
     for path, body in (("/rules/levels", LEVEL), ("/rules/coefficients", COEFFICIENT),
                        ("/programs", {"code": "LU", "name_vi": "Lũ", "name_en": "Flood",
                                       "amount": 1})):
