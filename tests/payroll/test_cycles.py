@@ -21,7 +21,7 @@ from gateway.payroll.funding import allocate
 from gateway.payroll.models import Cycle, CycleSkip, Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people
 
 DEC = date(2026, 12, 1)
 

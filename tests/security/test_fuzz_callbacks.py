@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,8 +23,7 @@ from gateway.disbursement import service
 from gateway.ledger import accounts
 from gateway.ledger.models import Posting
 from gateway.payroll.models import Payment
-from tests.conftest import make_app
-from tests.disbursement.conftest import release_cycle, states
+from tests.support.scenario import due_cycle, payment_states
 from wallet_adapters import standard_webhooks as sw
 from wallet_adapters.sandbox import DEMO_WEBHOOK_SECRET
 
@@ -41,20 +39,24 @@ FUZZ = settings(max_examples=120, deadline=None, database=None, derandomize=True
 
 
 @pytest.fixture
-def app(database_url: str, redis_url: str) -> Iterator[Flask]:
-    """Give an app with open telco callbacks, a released cycle and quiet logs."""
-    with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY, LOG_LEVEL="WARNING",
-                  USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000) as application:
-        service.forget(application)  # a cached disburser of an earlier app must not answer
-        release_cycle(application, names=["an", "binh"])
-        yield application
+def app_settings() -> dict[str, object]:
+    """Open the telco callbacks, quiet the logs and make the rate limits generous."""
+    return {"AT_CALLBACK_KEY": KEY, "LOG_LEVEL": "WARNING", "USSD_HOPS_PER_MINUTE": 100_000,
+            "SMS_INBOUND_PER_HOUR": 100_000}
+
+
+@pytest.fixture(autouse=True)
+def released(app: Flask) -> None:
+    """Release a cycle of an and binh before each test."""
+    service.forget(app)  # a cached disburser of an earlier app must not answer
+    due_cycle(app, names=["an", "binh"])
 
 
 def money_snapshot(app: Flask) -> tuple[dict[int, str], int]:
     with get_db(app).sessionmaker() as s:
         paid = s.scalar(sa.select(sa.func.count()).select_from(Posting).where(
             Posting.account == accounts.paid("sandbox")))
-    return states(app), paid
+    return payment_states(app), paid
 
 
 # --- strategies -------------------------------------------------------------------------
@@ -256,7 +258,7 @@ def test_gsma_callbacks_with_odd_shapes_are_rejected_not_crashing(body: dict[str
 
 def test_a_multipart_part_without_a_name_is_a_422_not_a_500(app: Flask) -> None:
     from gateway.api.roles import Role
-    from tests.api.conftest import bearer, make_key
+    from tests.support.scenario import bearer, make_key
 
     body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n"
             b'--b\r\nContent-Disposition: form-data; name="provider"\r\n\r\nsandbox\r\n--b--\r\n')

@@ -36,9 +36,7 @@ from gateway.disbursement.engine import Disburser
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
 from gateway.telco.at_stub import AtStub
-from tests.api.conftest import bearer, make_key
-from tests.conftest import make_app
-from tests.registry.rosters import VI_HEADER
+from tests.support.scenario import VI_HEADER, bearer, make_key
 from wallet_adapters.sandbox import reset_books
 
 KEY = "pii-test-at-key"
@@ -131,11 +129,10 @@ class RawCapture(logging.Handler):
 
 
 @pytest.fixture
-def app(database_url: str, redis_url: str) -> Iterator[Flask]:
-    """Give an app logging at DEBUG with open telco callbacks and generous rate limits."""
-    with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY, LOG_LEVEL="DEBUG",
-                  USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000) as application:
-        yield application
+def app_settings() -> dict[str, object]:
+    """Log at DEBUG, open the telco callbacks and make the rate limits generous."""
+    return {"AT_CALLBACK_KEY": KEY, "LOG_LEVEL": "DEBUG", "USSD_HOPS_PER_MINUTE": 100_000,
+            "SMS_INBOUND_PER_HOUR": 100_000}
 
 
 @pytest.fixture
