@@ -36,7 +36,7 @@ from gateway.disbursement.engine import Disburser
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
 from gateway.telco.at_stub import AtStub
-from tests.support.scenario import VI_HEADER, bearer, make_key
+from tests.support.scenario import GOOD, VI_HEADER, bearer, make_key
 from wallet_adapters.sandbox import reset_books
 
 KEY = "pii-test-at-key"
@@ -46,12 +46,7 @@ PIN, OTHER_PIN, CODE = "8264", "5193", "739105"
 
 # name, born, sex, citizen id, phone, commune, category, children, start, wallet, rep, rep phone
 ROWS = [
-    ["Nguyễn Văn An", "04/03/1940", "Nam", "046040123456", "0912345678", "19753", "NCT_80",
-     "", "01/2024", "", "", "", "H1"],
-    ["Trần Thị Bình", "15/08/1985", "Nữ", "046185654321", "0987654321", "19777", "DON_THAN",
-     "3", "07/2024", "", "", "", "H2"],
-    ["Lê Văn Cường", "20/02/2015", "Nam", "046215111222", "0345678901", "20182",
-     "KT_DBN_TE_NCT", "", "03/2023", "", "Lê Thị Dung", "0778889990", "H3"],
+    *GOOD,
     # Refused (an 11-digit ID): its values must not be kept in the import report either.
     ["Phạm Văn Em", "01/01/1950", "Nam", "04605012345", "0911111111", "19753", "NCT_80", "",
      "01/2024", "", "", "", "H4"],
