@@ -22,12 +22,14 @@ from gateway.db import get_db
 from gateway.payroll.models import Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
+from gateway.pins.models import BeneficiaryPin
 from gateway.pins.service import choose_pin, repeat_pin
 from gateway.redis_conn import get_redis
 from gateway.registry.importer import ImportSettings, import_roster
 from gateway.registry.models import Beneficiary, WalletLink
 from gateway.registry.source import memory_source
 from gateway.wallets.service import wallet_verification
+from otp.pin import verify_pin as pin_matches
 from tests.support.scenario import HEADER, make_cycle, payment_ids
 from tests.support.ussd import Dialer
 from tests.ussd_menus.fakes import CAREGIVER, HOTLINE, SINGLE, UNKNOWN, FakePort, demo_port
@@ -48,19 +50,32 @@ DEMO_PEOPLE = {
            "NCT_80", "", "01/2027", "", "", "H3"],
 }
 PAID_MONTHS = range(1, 9)  # January to August 2026, paid on the 10th
-PIN_CODE = "5938"  # the PIN DbPort always asks for on protected screens
+PIN_CODE = "5938"  # the PIN the journeys' callers have (DbPort always asks for one)
 
 
 class Recording:
-    """Pass every call to the port under test, keeping the wallet codes typed."""
+    """Pass every call to the port under test, keeping the wallet codes and PINs typed."""
 
     def __init__(self, port: Any) -> None:
         self.target = port
         self.codes_seen: list[str] = []
+        self.pins_seen: list[str] = []
 
     def verify_wallet_code(self, ref: str, code: str) -> Any:
         self.codes_seen.append(code)
         return self.target.verify_wallet_code(ref, code)
+
+    def choose_pin(self, ref: str, pin: str) -> Any:
+        self.pins_seen.append(pin)
+        return self.target.choose_pin(ref, pin)
+
+    def repeat_pin(self, ref: str, pin: str) -> Any:
+        self.pins_seen.append(pin)
+        return self.target.repeat_pin(ref, pin)
+
+    def verify_pin(self, ref: str, pin: str) -> Any:
+        self.pins_seen.append(pin)
+        return self.target.verify_pin(ref, pin)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.target, name)
@@ -103,22 +118,43 @@ class FakeLine:
         self.port.wallet_code = "654321"
         return "654321"
 
+    def require_pin(self, key: str) -> None:
+        """Make ``key`` choose a PIN before protected screens open (DbPort always does)."""
+        self.port.pins.setdefault(self.refs[key], "")
+
+    def give_pin(self, key: str, pin: str) -> None:
+        self.port.pins[self.refs[key]] = pin
+
+    def pin_is(self, key: str, pin: str) -> bool:
+        """Tell whether ``key``'s saved PIN is ``pin`` ("": none saved)."""
+        return (self.port.pins.get(self.refs[key]) or "") == pin
+
+    def pin_pending(self, key: str) -> bool:
+        return self.refs[key] in self.port.pending_pins
+
+    def pin_failures(self, key: str) -> int:
+        return self.port.pin_failures.get(self.refs[key], 0)
+
+    def pins_seen(self) -> list[str]:
+        return list(self.port.pins_seen)
+
 
 class DbLine:
     """The journeys on ``DbPort`` over a real app, seeded with ``demo_port``'s people."""
 
     name = "db"
 
-    def __init__(self, app: Flask, store: RedisSessionStore) -> None:
-        self.app = app
+    def __init__(self, app: Flask, store: RedisSessionStore, pin: str | None = PIN_CODE) -> None:
+        """Seed ``app``; with ``pin``, everyone has that PIN and the dialer types it when asked."""
+        self.app, self.pin = app, pin
         self.refs = _seed(app)
         self.port = Recording(self._db_port(wallets=False))
         self.engine = UssdEngine(self.port, store)
         by_ref = {ref: key for key, ref in self.refs.items()}
         self.names = {by_ref[p.ref]: p.masked_name for phone in (SINGLE, CAREGIVER)
                       for p in self.port.people_for_phone(phone)}
-        for key in self.refs:
-            _give_pin(app, self.refs[key], PIN_CODE)
+        for key in self.refs if pin else ():
+            self.give_pin(key, pin)
 
     def _db_port(self, *, wallets: bool) -> DbPort:
         app = self.app
@@ -126,7 +162,9 @@ class DbLine:
                       province_code="46", wallets=wallet_verification(app) if wallets else None)
 
     def dialer(self, phone: str, session_id: str = "ATUid_1") -> Dialer[Reply]:
-        return PinDialer(self.engine, phone, session_id)
+        if self.pin:
+            return PinDialer(self.engine, phone, session_id, self.pin)
+        return Dialer(self.engine, phone, session_id)
 
     def _people(self) -> dict[int, str]:
         with get_db(self.app).sessionmaker() as s:
@@ -175,9 +213,50 @@ class DbLine:
         assert self.port.target.send_wallet_code(self.refs["b1"]).value == "sent"
         return received_code(self.app)
 
+    def require_pin(self, key: str) -> None:
+        """Make ``key`` choose a PIN before protected screens open: DbPort always does."""
+
+    def give_pin(self, key: str, pin: str) -> None:
+        with get_db(self.app).session() as s:
+            ref = self.refs[key]
+            person_id = s.scalar(sa.select(Beneficiary.id).where(Beneficiary.ref == ref))
+            assert choose_pin(s, person_id, pin) is PinChange.ACCEPTED
+            assert repeat_pin(s, person_id, pin, actor="ussd:beneficiary",
+                              subject_ref=ref) is PinChange.SAVED
+
+    def _pin_row(self, key: str) -> BeneficiaryPin | None:
+        with get_db(self.app).sessionmaker() as s:
+            row = s.scalar(sa.select(BeneficiaryPin).join(
+                Beneficiary, Beneficiary.id == BeneficiaryPin.beneficiary_id)
+                .where(Beneficiary.ref == self.refs[key]))
+            if row is not None:
+                s.expunge(row)
+            return row
+
+    def pin_is(self, key: str, pin: str) -> bool:
+        """Tell whether ``key``'s saved PIN is ``pin`` ("": none saved)."""
+        row = self._pin_row(key)
+        stored = row.pin_hash if row else None
+        return stored is None if not pin else stored is not None and pin_matches(pin, stored)
+
+    def pin_pending(self, key: str) -> bool:
+        row = self._pin_row(key)
+        return row is not None and row.pending_hash is not None
+
+    def pin_failures(self, key: str) -> int:
+        row = self._pin_row(key)
+        return row.failed_attempts if row else 0
+
+    def pins_seen(self) -> list[str]:
+        return list(self.port.pins_seen)
+
 
 class PinDialer(Dialer[Reply]):
     """A dialer that types the PIN DbPort asks for, as a caller who has one would."""
+
+    def __init__(self, engine: UssdEngine, phone: str, session_id: str, pin: str) -> None:
+        super().__init__(engine, phone, session_id)
+        self.pin = pin
 
     def _prompted(self, reply: Reply) -> bool:
         return any(reply.text.startswith(catalogs.text(lang, "pin.prompt"))
@@ -185,13 +264,13 @@ class PinDialer(Dialer[Reply]):
 
     def dial(self, prefill: str = "") -> Reply:
         reply = super().dial(prefill)
-        return super().send(PIN_CODE) if self._prompted(reply) else reply
+        return super().send(self.pin) if self._prompted(reply) else reply
 
     def send(self, *values: str) -> Reply:
         for value in values:
             reply = super().send(value)
             if self._prompted(reply):
-                reply = super().send(PIN_CODE)
+                reply = super().send(self.pin)
         return reply
 
 
@@ -228,14 +307,6 @@ def _seed(app: Flask) -> dict[str, str]:
     with db.session() as s:
         s.execute(sa.update(WalletLink).values(verified=False))
     return refs
-
-
-def _give_pin(app: Flask, ref: str, pin: str) -> None:
-    with get_db(app).session() as s:
-        person_id = s.scalar(sa.select(Beneficiary.id).where(Beneficiary.ref == ref))
-        assert choose_pin(s, person_id, pin) is PinChange.ACCEPTED
-        assert repeat_pin(s, person_id, pin, actor="ussd:beneficiary",
-                          subject_ref=ref) is PinChange.SAVED
 
 
 __all__ = ["CAREGIVER", "HOTLINE", "SINGLE", "UNKNOWN", "DbLine", "FakeLine", "PIN_CODE"]

@@ -14,7 +14,6 @@ from ussd_menus import catalogs
 from ussd_menus.engine import Reply
 from ussd_menus.gsm7 import fits_screen
 from ussd_menus.port import ProblemKind
-from ussd_menus.session import RedisSessionStore
 
 Line = FakeLine | DbLine
 
@@ -32,14 +31,6 @@ def whole(dialer: Dialer, first: Reply) -> str:
         reply = dialer.send("98")
         pages.append(reply.text)
     return "\n".join(pages)
-
-
-@pytest.fixture(params=["fake", pytest.param("db", marks=pytest.mark.db)])
-def line(request: pytest.FixtureRequest, store: RedisSessionStore) -> Line:
-    """Give the callers on one port: the fake, or the database's over a real app."""
-    if request.param == "fake":
-        return FakeLine(store)
-    return DbLine(request.getfixturevalue("app"), store)
 
 
 @pytest.fixture(params=LANGS)
