@@ -24,6 +24,7 @@ def secret_from(uri: str) -> bytes:
 
 
 def code_at(secret: bytes, at: float) -> str:
+    """Return the TOTP code of ``secret`` at time ``at``."""
     return totp_code(secret, at)
 
 

@@ -62,18 +62,22 @@ class Recording:
         self.pins_seen: list[str] = []
 
     def verify_wallet_code(self, ref: str, code: str) -> Any:
+        """Record the code, then check it."""
         self.codes_seen.append(code)
         return self.target.verify_wallet_code(ref, code)
 
     def choose_pin(self, ref: str, pin: str) -> Any:
+        """Record the PIN, then take it."""
         self.pins_seen.append(pin)
         return self.target.choose_pin(ref, pin)
 
     def repeat_pin(self, ref: str, pin: str) -> Any:
+        """Record the PIN, then take it."""
         self.pins_seen.append(pin)
         return self.target.repeat_pin(ref, pin)
 
     def verify_pin(self, ref: str, pin: str) -> Any:
+        """Record the PIN, then check it."""
         self.pins_seen.append(pin)
         return self.target.verify_pin(ref, pin)
 
@@ -96,21 +100,27 @@ class FakeLine:
                       for p in people}
 
     def dialer(self, phone: str, session_id: str = "ATUid_1") -> Dialer[Reply]:
+        """Start a session from ``phone``."""
         return Dialer(self.engine, phone, session_id)
 
     def confirmed(self) -> set[str]:
+        """Return the people (b1, b2, b3) whose payment was confirmed."""
         return set(self.port.confirmed)
 
     def problems(self) -> list[tuple[str, ProblemKind, str | None]]:
+        """Return the complaints filed: (person, kind, note), oldest first."""
         return list(self.port.problems)
 
     def tickets(self) -> list[str]:
+        """Return the complaint tickets, oldest first."""
         return [f"KN-{i:05d}" for i in range(1, len(self.port.problems) + 1)]
 
     def sms(self) -> list[tuple[str, str]]:
+        """Return the ticket SMS queued: (phone, text), oldest first."""
         return list(self.port.sms)
 
     def codes_seen(self) -> list[str]:
+        """Return the wallet codes typed, in order."""
         return list(self.port.codes_seen)
 
     def arm_wallet_code(self) -> str:
@@ -123,6 +133,7 @@ class FakeLine:
         self.port.pins.setdefault(self.refs[key], "")
 
     def give_pin(self, key: str, pin: str) -> None:
+        """Let ``key`` have chosen ``pin`` already."""
         self.port.pins[self.refs[key]] = pin
 
     def pin_is(self, key: str, pin: str) -> bool:
@@ -130,12 +141,15 @@ class FakeLine:
         return (self.port.pins.get(self.refs[key]) or "") == pin
 
     def pin_pending(self, key: str) -> bool:
+        """Tell whether a first entry of a new PIN waits for its repeat."""
         return self.refs[key] in self.port.pending_pins
 
     def pin_failures(self, key: str) -> int:
+        """Return the wrong PIN tries in a row."""
         return self.port.pin_failures.get(self.refs[key], 0)
 
     def pins_seen(self) -> list[str]:
+        """Return every PIN the port was given, in order."""
         return list(self.port.pins_seen)
 
 
@@ -162,6 +176,7 @@ class DbLine:
                       province_code="46", wallets=wallet_verification(app) if wallets else None)
 
     def dialer(self, phone: str, session_id: str = "ATUid_1") -> Dialer[Reply]:
+        """Start a session from ``phone``."""
         if self.pin:
             return PinDialer(self.engine, phone, session_id, self.pin)
         return Dialer(self.engine, phone, session_id)
@@ -173,6 +188,7 @@ class DbLine:
         return {i: by_ref[ref] for i, ref in rows.items() if ref in by_ref}
 
     def confirmed(self) -> set[str]:
+        """Return the people (b1, b2, b3) whose payment was confirmed."""
         people = self._people()
         with get_db(self.app).sessionmaker() as s:
             ids = s.scalars(sa.select(Payment.beneficiary_id).where(
@@ -187,15 +203,18 @@ class DbLine:
             return rows
 
     def problems(self) -> list[tuple[str, ProblemKind, str | None]]:
+        """Return the complaints filed: (person, kind, note), oldest first."""
         people, codec = self._people(), get_pii(self.app)
         return [(people[c.beneficiary_id], ProblemKind(c.kind),
                  codec.open("complaint", "note", c.ticket, c.note_enc) if c.note_enc else None)
                 for c in self._complaints()]
 
     def tickets(self) -> list[str]:
+        """Return the complaint tickets, oldest first."""
         return [c.ticket for c in self._complaints()]
 
     def sms(self) -> list[tuple[str, str]]:
+        """Return the ticket SMS queued: (phone, text), oldest first."""
         codec = get_pii(self.app)
         with get_db(self.app).sessionmaker() as s:
             rows = s.scalars(sa.select(SmsMessage).where(SmsMessage.kind == SmsKind.TICKET.value)
@@ -203,6 +222,7 @@ class DbLine:
             return [(codec.open("sms_message", "phone", m.ref, m.phone_enc), m.body) for m in rows]
 
     def codes_seen(self) -> list[str]:
+        """Return the wallet codes typed, in order."""
         return list(self.port.codes_seen)
 
     def arm_wallet_code(self) -> str:
@@ -217,6 +237,7 @@ class DbLine:
         """Make ``key`` choose a PIN before protected screens open: DbPort always does."""
 
     def give_pin(self, key: str, pin: str) -> None:
+        """Let ``key`` have chosen ``pin`` already."""
         with get_db(self.app).session() as s:
             ref = self.refs[key]
             person_id = s.scalar(sa.select(Beneficiary.id).where(Beneficiary.ref == ref))
@@ -240,14 +261,17 @@ class DbLine:
         return stored is None if not pin else stored is not None and pin_matches(pin, stored)
 
     def pin_pending(self, key: str) -> bool:
+        """Tell whether a first entry of a new PIN waits for its repeat."""
         row = self._pin_row(key)
         return row is not None and row.pending_hash is not None
 
     def pin_failures(self, key: str) -> int:
+        """Return the wrong PIN tries in a row."""
         row = self._pin_row(key)
         return row.failed_attempts if row else 0
 
     def pins_seen(self) -> list[str]:
+        """Return every PIN the port was given, in order."""
         return list(self.port.pins_seen)
 
 
@@ -263,10 +287,12 @@ class PinDialer(Dialer[Reply]):
                    for lang in catalogs.LANGUAGES)
 
     def dial(self, prefill: str = "") -> Reply:
+        """Open the session, then type the PIN if it is asked for at once."""
         reply = super().dial(prefill)
         return super().send(self.pin) if self._prompted(reply) else reply
 
     def send(self, *values: str) -> Reply:
+        """Type the answers, then the PIN whenever it is asked for."""
         for value in values:
             reply = super().send(value)
             if self._prompted(reply):
