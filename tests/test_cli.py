@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import GatewayRunner, make_app
+from tests.support.app import GatewayRunner, make_app
 
 
 def test_a_command_that_needs_redis_says_how_to_configure_it(database_url, redis_url) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -13,17 +12,9 @@ from gateway.channels import port
 from gateway.db import Database, FastRead, get_db
 from gateway.pii.codec import get_pii
 from gateway.registry.models import Beneficiary
-from tests.channels.conftest import give_pin
 from tests.channels.test_ussd import AN, make_caregiver, pay
-from tests.conftest import make_app
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
-
-
-@pytest.fixture
-def app(database_url: str, redis_url: str) -> Iterator[Flask]:
-    with make_app(database_url, redis_url) as application:
-        yield application
+from tests.support.scenario import add_people, due_cycle
+from tests.support.ussd import give_pin
 
 
 def _core(db: Database, statement: sa.Select, params: dict) -> list[tuple]:
@@ -32,7 +23,7 @@ def _core(db: Database, statement: sa.Select, params: dict) -> list[tuple]:
 
 
 def test_rows_equal_sqlalchemys_with_the_same_types(app: Flask) -> None:
-    ids = release_cycle(app, names=["an", "binh"])
+    ids = due_cycle(app, names=["an", "binh"])
     pay(app, ids[0])
     give_pin(app, AN, "5938")
     db = get_db(app)

@@ -1,8 +1,6 @@
-"""Fixtures for the admin API: one API key per role, and a probe endpoint with a JSON body."""
+"""Fixtures for the admin API: a probe endpoint with a JSON body (keys: tests.support)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pytest
 from apiflask import APIBlueprint
@@ -11,37 +9,7 @@ from apiflask.validators import Range
 from flask import Flask
 
 from gateway.api.auth import current_caller, requires
-from gateway.api.keys import create_key
-from gateway.api.roles import Role
 from gateway.api.schemas import Strict
-from gateway.db import get_db
-
-Headers = dict[str, str]
-
-
-def bearer(token: str) -> Headers:
-    """Return the header that presents ``token``."""
-    return {"Authorization": f"Bearer {token}"}
-
-
-def make_key(name: str, role: Role | str) -> str:
-    """Create an API key in the current app's database and return its token."""
-    with get_db().session() as session:
-        _key, token = create_key(session, name, role)
-    return token
-
-
-@pytest.fixture
-def tokens(app: Flask) -> dict[Role, str]:
-    """Give one working API key per role."""
-    return {role: make_key(f"test-{role.value}", role) for role in Role}
-
-
-@pytest.fixture
-def as_role(tokens: dict[Role, str]) -> Callable[[Role], Headers]:
-    """Give a function returning the Authorization header of a role's key."""
-    return lambda role: bearer(tokens[role])
-
 
 # --- a probe endpoint: no JSON-body endpoint exists yet, but payroll's will all look like it --
 

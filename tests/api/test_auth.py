@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.api.roles import Role
-from tests.api.conftest import bearer, make_key
+from tests.support.scenario import bearer, make_key
 
 URL = "/api/v1/rosters/imports"
 

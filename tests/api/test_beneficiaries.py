@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.api.roles import Role
-from tests.registry.rosters import GOOD, write_csv
+from tests.support.scenario import GOOD, write_csv
 
 BINH = GOOD[1]  # Trần Thị Bình, 046185654321, 0987654321
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gateway.api.roles import Role
-from tests.payroll.conftest import add_people
-from tests.reports.scenario import DUNG_NOTE, drive
+from tests.support.driven import DUNG_NOTE, drive
+from tests.support.scenario import add_people
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from gateway.api.keys import ApiKey
 from gateway.db import get_db
-from tests.api.conftest import bearer
+from tests.support.scenario import bearer
 
 
 def stored(name: str) -> ApiKey:

@@ -9,30 +9,19 @@ import sqlalchemy as sa
 
 from gateway.api.roles import Role
 from gateway.db import get_db
-from gateway.ledger.check import check_ledger
 from gateway.payroll import cycles
 from gateway.pii.codec import get_pii
 from gateway.reports.cycle import cycle_report
 from gateway.reports.settlement import settlement
-from tests.api.conftest import bearer, make_key
-from tests.payroll.conftest import add_people
-from tests.reports.scenario import EXPECTED_TOTALS, drive
+from tests.support.driven import EXPECTED_TOTALS, drive
+from tests.support.scenario import bearer, make_key
 
 CREATE = {"program": "TGXH_THANG", "period": "2026-12"}
 ALLOCATE = {"program": "TGXH_THANG", "period": "12/2026", "amount": 10_000_000,
             "reference": "QD-12"}
 
 
-@pytest.fixture
-def people(app):
-    return add_people(app)
-
-
-@pytest.fixture(autouse=True)
-def ledger_stays_sound(app):
-    yield
-    with get_db(app).sessionmaker() as s:
-        assert check_ledger(s) == []
+pytestmark = pytest.mark.ledger
 
 
 @pytest.fixture

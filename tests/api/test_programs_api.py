@@ -6,7 +6,7 @@ import pytest
 
 from gateway.api.roles import Role
 from gateway.config import update
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people
 
 LEVEL = {"effective_from": "2027-01", "amount": 600_000, "national": True,
          "note": "Decree 99/2026"}

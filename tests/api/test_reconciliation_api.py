@@ -12,13 +12,9 @@ from gateway.api.roles import Role
 from gateway.audit.models import AuditEvent
 from gateway.db import get_db
 from gateway.reconciliation.models import ReconciliationFinding, ReconciliationRun
-from tests.reconciliation.conftest import (  # noqa: F401 (fixtures)
-    PaidCycle,
-    cycle,
-    ledger_stays_sound,
-    money_snapshot,
-    people,
-)
+from tests.support.scenario import PaidCycle, money_snapshot, paid_cycle
+
+pytestmark = pytest.mark.ledger
 
 HEADER = "reference,transaction_reference,amount,status"
 STRANGER = "0190aaaabbbbcccc8ddddeeeeffff0000"
@@ -30,7 +26,13 @@ def line(p, status: str = "completed", amount: int | None = None) -> str:  # typ
     return f"{p.ref},{p.provider_ref or ''},{p.amount if amount is None else amount},{status}"
 
 
-def clean(cycle: PaidCycle) -> list[str]:  # noqa: F811
+@pytest.fixture
+def cycle(app, people: dict[str, str]) -> PaidCycle:  # type: ignore[no-untyped-def]
+    """Give a released cycle whose five payments are succeeded, failed, sending or ready."""
+    return paid_cycle(app, people)
+
+
+def clean(cycle: PaidCycle) -> list[str]:
     """Return the statement the provider should send for the fixture cycle."""
     return [HEADER, line(cycle["an"]), line(cycle["binh"]), line(cycle["cuong"], "failed"),
             line(cycle["dung"], "pending")]
@@ -57,7 +59,7 @@ def recorded() -> tuple[int, int]:
 # --- running a reconciliation ------------------------------------------------------------
 
 def test_a_statement_that_agrees_with_every_payment_is_all_matched(
-        client, as_role, cycle):  # noqa: F811
+        client, as_role, cycle):
     response = upload(client, as_role(Role.OFFICER), csv_bytes(clean(cycle)), cycle=cycle.ref)
     assert response.status_code == 201, response.get_json()
     report = response.get_json()
@@ -75,7 +77,7 @@ def test_a_statement_that_agrees_with_every_payment_is_all_matched(
 
 
 def test_one_extra_and_one_missing_are_both_reported_and_nothing_is_settled(
-        client, as_role, cycle):  # noqa: F811
+        client, as_role, cycle):
     before = money_snapshot(client.application)
     lines = [HEADER, line(cycle["an"]), line(cycle["cuong"], "failed"),
              line(cycle["dung"], "pending"), f"{STRANGER},VT-9999,300000,completed"]
@@ -100,7 +102,7 @@ def test_one_extra_and_one_missing_are_both_reported_and_nothing_is_settled(
     assert money_snapshot(client.application) == before
 
 
-def test_the_cycle_may_be_named_by_its_id_or_left_out(client, as_role, cycle, app):  # noqa: F811
+def test_the_cycle_may_be_named_by_its_id_or_left_out(client, as_role, cycle, app):
     with get_db(app).sessionmaker() as s:
         from gateway.payroll.models import Cycle
 
@@ -120,7 +122,7 @@ def test_the_cycle_may_be_named_by_its_id_or_left_out(client, as_role, cycle, ap
     (b'reference,amount,status\n"abc,1,completed\nx"y,2,failed\n', []),
 ])
 def test_a_refused_statement_is_422_in_both_languages_and_records_nothing(
-        client, as_role, cycle, content, missing):  # noqa: F811
+        client, as_role, cycle, content, missing):
     before = money_snapshot(client.application)
     response = upload(client, as_role(Role.OFFICER), content, cycle=cycle.ref)
     assert response.status_code == 422, response.get_json()
@@ -135,7 +137,7 @@ def test_a_refused_statement_is_422_in_both_languages_and_records_nothing(
 
 
 @pytest.mark.parametrize("provider", ["momo", "", "x" * 40])
-def test_a_provider_we_do_not_have_is_422(client, as_role, cycle, provider):  # noqa: F811
+def test_a_provider_we_do_not_have_is_422(client, as_role, cycle, provider):
     response = upload(client, as_role(Role.OFFICER), csv_bytes(clean(cycle)), provider=provider)
     assert response.status_code == 422
     error = response.get_json()["error"]
@@ -144,7 +146,7 @@ def test_a_provider_we_do_not_have_is_422(client, as_role, cycle, provider):  # 
     assert recorded() == (0, 0)
 
 
-def test_the_provider_is_read_as_the_cli_reads_it(client, as_role, cycle):  # noqa: F811
+def test_the_provider_is_read_as_the_cli_reads_it(client, as_role, cycle):
     response = upload(client, as_role(Role.OFFICER), csv_bytes(clean(cycle)),
                       provider=" Sandbox ", cycle=cycle.ref)
     assert response.status_code == 201 and response.get_json()["provider"] == "sandbox"
@@ -155,7 +157,7 @@ def test_the_provider_is_read_as_the_cli_reads_it(client, as_role, cycle):  # no
     {"provider": "sandbox", "dry_run": "true"},  # a field the endpoint does not take
     {"provider": "sandbox", "cycle": ""},
 ])
-def test_bad_form_fields_are_422(client, as_role, cycle, form):  # noqa: F811
+def test_bad_form_fields_are_422(client, as_role, cycle, form):
     response = client.post("/api/v1/reconciliations", headers=as_role(Role.OFFICER), data={
         "file": (io.BytesIO(csv_bytes(clean(cycle))), "s.csv"), **form})
     assert response.status_code == 422
@@ -172,7 +174,7 @@ def test_no_file_is_422(client, as_role):
 
 @pytest.mark.parametrize("ref", ["abc123", "99999", "9" * 30, "not a cycle"])
 def test_an_unknown_cycle_is_404_json_and_records_nothing(
-        client, as_role, cycle, ref):  # noqa: F811
+        client, as_role, cycle, ref):
     response = upload(client, as_role(Role.OFFICER), csv_bytes(clean(cycle)), cycle=ref)
     assert response.status_code == 404
     error = response.get_json()["error"]
@@ -180,7 +182,7 @@ def test_an_unknown_cycle_is_404_json_and_records_nothing(
     assert recorded() == (0, 0)
 
 
-def test_a_statement_over_the_upload_limit_is_413_json(app, client, as_role, cycle):  # noqa: F811
+def test_a_statement_over_the_upload_limit_is_413_json(app, client, as_role, cycle):
     app.config["API_MAX_UPLOAD_BYTES"] = 4096
     content = csv_bytes(clean(cycle) + [f"{STRANGER},VT-{i},1000,completed" for i in range(200)])
     assert len(content) > 4096
@@ -190,7 +192,7 @@ def test_a_statement_over_the_upload_limit_is_413_json(app, client, as_role, cyc
     assert recorded() == (0, 0)
 
 
-def test_no_phone_number_is_echoed_or_stored(client, as_role, cycle):  # noqa: F811
+def test_no_phone_number_is_echoed_or_stored(client, as_role, cycle):
     lines = ["reference,transaction_reference,msisdn,amount,status"]
     lines += [f"{cycle[n].ref},{cycle[n].provider_ref or ''},{PHONE},{cycle[n].amount},failed"
               for n in ("an", "binh")]
@@ -213,7 +215,7 @@ def test_no_phone_number_is_echoed_or_stored(client, as_role, cycle):  # noqa: F
 
 # --- reading runs and findings back -------------------------------------------------------
 
-def test_a_run_and_its_findings_are_read_back(client, as_role, cycle):  # noqa: F811
+def test_a_run_and_its_findings_are_read_back(client, as_role, cycle):
     lines = [HEADER, line(cycle["an"], amount=cycle["an"].amount + 100_000),
              line(cycle["cuong"], "completed"), line(cycle["dung"], "pending"),
              f"{STRANGER},VT-9999,300000,completed"]
@@ -260,7 +262,7 @@ def test_a_run_and_its_findings_are_read_back(client, as_role, cycle):  # noqa: 
 
 
 def test_the_report_lists_the_first_100_findings_and_the_rest_can_be_paged(
-        client, as_role, cycle):  # noqa: F811
+        client, as_role, cycle):
     lines = clean(cycle) + [f"{i:032x},VT-{i},1000,completed" for i in range(1, 131)]
     report = upload(client, as_role(Role.OFFICER), csv_bytes(lines), cycle=cycle.ref).get_json()
     assert report["counts"]["extra"] == 130 and len(report["findings"]) == 100
@@ -298,7 +300,7 @@ def test_showing_a_run_takes_no_query_parameters(client, as_role):
 
 @pytest.mark.parametrize("role,allowed", [
     (Role.OFFICER, True), (Role.AUDITOR, True), (Role.APPROVER, False), (Role.PARTNER, False)])
-def test_who_may_run_a_reconciliation(client, as_role, cycle, role, allowed):  # noqa: F811
+def test_who_may_run_a_reconciliation(client, as_role, cycle, role, allowed):
     response = upload(client, as_role(role), csv_bytes(clean(cycle)), cycle=cycle.ref)
     if allowed:
         assert response.status_code == 201, response.get_json()
@@ -312,7 +314,7 @@ def test_who_may_run_a_reconciliation(client, as_role, cycle, role, allowed):  #
 
 @pytest.mark.parametrize("role,allowed", [
     (Role.OFFICER, True), (Role.APPROVER, True), (Role.AUDITOR, True), (Role.PARTNER, False)])
-def test_who_may_read_a_reconciliation(client, as_role, cycle, role, allowed):  # noqa: F811
+def test_who_may_read_a_reconciliation(client, as_role, cycle, role, allowed):
     run_id = upload(client, as_role(Role.OFFICER), csv_bytes(clean(cycle)),
                     cycle=cycle.ref).get_json()["run_id"]
     for path in (f"/api/v1/reconciliations/{run_id}",
@@ -321,7 +323,7 @@ def test_who_may_read_a_reconciliation(client, as_role, cycle, role, allowed):  
         assert response.status_code == (200 if allowed else 403), response.get_json()
 
 
-def test_without_a_key_nothing_is_run(client, cycle):  # noqa: F811
+def test_without_a_key_nothing_is_run(client, cycle):
     response = upload(client, {}, csv_bytes(clean(cycle)))
     assert response.status_code == 401
     assert recorded() == (0, 0)

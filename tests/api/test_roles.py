@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gateway.api.roles import ROLE_MATRIX, Role, may
-from tests.registry.rosters import GOOD, VI_HEADER
+from tests.support.scenario import GOOD, VI_HEADER
 
 
 def good_csv() -> bytes:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from gateway.api.roles import Role
 from gateway.db import get_db
 from gateway.registry.models import Beneficiary
-from tests.registry.rosters import GOOD, VI_HEADER, write_csv, write_xlsx
+from tests.support.scenario import GOOD, VI_HEADER, write_csv, write_xlsx
 
 BAD_ID = ["Phạm Văn Em", "01/01/1950", "Nam", "04605012345", "0911111111", "19753", "NCT_80",
           "", "01/2024", "", "", "", "H4"]

@@ -10,8 +10,8 @@ import segno
 
 from gateway.api.roles import Role
 from gateway.config import update
-from tests.api.conftest import bearer, make_key
-from tests.approvers.conftest import code_at, secret_from, state_of, submitted_cycle, wrong
+from tests.approvers.codes import code_at, secret_from, submitted_cycle, wrong
+from tests.support.scenario import bearer, cycle_state, make_key
 
 
 @pytest.fixture
@@ -93,10 +93,10 @@ def test_approval_without_a_valid_totp_is_refused(app, post, approver, clock, pe
         error = refused.get_json()["error"]
         assert error["code"] == code, body
         assert error["details"]["vi"] and error["details"]["en"]
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"
     unknown = post(approver, f"/cycles/{ref}/approve", json={"totp": "123456", "otp": "1"})
     assert unknown.status_code == 422
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"
 
 
 def test_a_current_code_approves_its_replay_is_refused_and_a_new_one_releases(
@@ -111,7 +111,7 @@ def test_a_current_code_approves_its_replay_is_refused_and_a_new_one_releases(
     replayed = post(approver, f"/cycles/{ref}/release", json={"totp": code})
     assert replayed.status_code == 403
     assert replayed.get_json()["error"]["code"] == "totp_replayed"
-    assert state_of(app, ref) == "approved"
+    assert cycle_state(app, ref) == "approved"
     again = post(approver, f"/cycles/{ref}/approve")  # approved already: nothing to check
     assert again.status_code == 200 and again.get_json()["changed"] is False
     clock.tick()
@@ -126,7 +126,7 @@ def test_required_policy_refuses_a_key_that_never_enrolled(app, post, approver, 
     assert refused.status_code == 403
     assert refused.get_json()["error"]["code"] == "totp_not_enrolled"
     assert "/api/v1/approver/totp" in refused.get_json()["error"]["message"]
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"
 
 
 def test_enrolled_policy_lets_a_key_without_an_authenticator_through(app, post, approver,

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from gateway.audit.models import AuditEvent
 from gateway.config import update
 from gateway.db import get_db
-from tests.approvers.conftest import code_at, secret_from, state_of, submitted_cycle, wrong
+from tests.approvers.codes import code_at, secret_from, submitted_cycle, wrong
+from tests.support.scenario import cycle_state
 
 MINH = "cli:minh"
 
@@ -67,13 +68,13 @@ def test_the_command_line_approves_and_releases_only_with_a_current_code(runner,
     bad = runner.invoke("cycle", "approve", ref, "--actor", MINH,
                         "--totp", wrong(code_at(secret, clock.now)))
     assert bad.exit_code == 1 and "wrong or expired" in bad.output
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"
     code = code_at(secret, clock.now)
     approved = run_json(runner, "cycle", "approve", ref, "--actor", MINH, "--totp", code)
     assert approved["state"] == "approved" and approved["approved_by"] == MINH
     replayed = runner.invoke("cycle", "release", ref, "--actor", MINH, "--totp", code)
     assert replayed.exit_code == 1 and "already used" in replayed.output
-    assert state_of(app, ref) == "approved"
+    assert cycle_state(app, ref) == "approved"
     again = runner.invoke("cycle", "approve", ref, "--actor", MINH)  # no code: nothing to do
     assert again.exit_code == 0 and "nothing to do" in again.output
     clock.tick()
@@ -88,7 +89,7 @@ def test_required_policy_refuses_an_approver_without_an_authenticator(runner, cl
     ref = submitted_cycle(app)
     refused = runner.invoke("cycle", "approve", ref, "--actor", MINH, "--totp", "123456")
     assert refused.exit_code == 1 and "must enrol an authenticator" in refused.output
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"
     secret = enrol_and_confirm(runner, clock)
     clock.tick()
     assert run_json(runner, "cycle", "approve", ref, "--actor", MINH,

@@ -8,7 +8,7 @@ from gateway import create_app
 from gateway.approvers.settings import policy
 from gateway.approvers.totp import TotpPolicy
 from gateway.config import ConfigError
-from tests.conftest import app_config
+from tests.support.app import app_config
 
 
 @pytest.fixture

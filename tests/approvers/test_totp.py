@@ -34,14 +34,8 @@ from gateway.payroll.errors import InsufficientFunds, MakerChecker
 from gateway.payroll.funding import allocate
 from gateway.pii.codec import get_pii
 from gateway.pii.rotation import encrypted_tables
-from tests.approvers.conftest import (
-    T0,
-    code_at,
-    secret_from,
-    state_of,
-    submitted_cycle,
-    wrong,
-)
+from tests.approvers.codes import T0, code_at, secret_from, submitted_cycle, wrong
+from tests.support.scenario import cycle_state
 
 MINH = "cli:minh"
 JAN = date(2027, 1, 1)
@@ -133,7 +127,7 @@ def test_the_confirming_code_cannot_then_approve(app, people):
     ref = submitted_cycle(app)
     with pytest.raises(TotpReplayed):
         approve(app, ref, code_at(secret, T0), at=T0)
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"
 
 
 def test_an_active_authenticator_cannot_be_replaced_only_removed(app):
@@ -174,7 +168,7 @@ def test_approval_without_a_code_is_refused_and_changes_nothing(app, people):
     with pytest.raises(TotpRequired) as refused:
         approve(app, ref, None)
     assert refused.value.http_status == 403 and "6-digit" in refused.value.en
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"
 
 
 def test_approval_with_a_wrong_code_is_refused_and_changes_nothing(app, people):
@@ -183,7 +177,7 @@ def test_approval_with_a_wrong_code_is_refused_and_changes_nothing(app, people):
     for code in (wrong(code_at(secret, T0 + 30)), "abcdef", "12345", ""):
         with pytest.raises((TotpInvalid, TotpRequired)):
             approve(app, ref, code)
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"
     assert row(app).failures == 3  # the empty code is a missing code, not a guess
 
 
@@ -191,9 +185,9 @@ def test_a_current_code_approves_and_a_later_one_releases(app, people):
     secret = enrolled(app)
     ref = submitted_cycle(app)
     approved = approve(app, ref, code_at(secret, T0 + 30), at=T0 + 30)
-    assert approved.changed and state_of(app, ref) == "approved"
+    assert approved.changed and cycle_state(app, ref) == "approved"
     released = release(app, ref, code_at(secret, T0 + 60), at=T0 + 60)
-    assert released.changed and state_of(app, ref) == "released"
+    assert released.changed and cycle_state(app, ref) == "released"
     with get_db(app).sessionmaker() as s:
         details = {e.action: e.detail for e in s.scalars(sa.select(AuditEvent).where(
             AuditEvent.action.in_(["cycle.approve", "cycle.release"])))}
@@ -215,7 +209,7 @@ def test_the_same_code_cannot_release_after_approving(app, people):
     with pytest.raises(TotpReplayed) as refused:
         release(app, ref, code, at=T0 + 35)
     assert refused.value.code == "totp_replayed"
-    assert state_of(app, ref) == "approved"
+    assert cycle_state(app, ref) == "approved"
     # An older step is a replay too, even inside the drift window.
     with pytest.raises(TotpReplayed):
         release(app, ref, code_at(secret, T0), at=T0 + 35)
@@ -246,7 +240,7 @@ def test_approving_again_changes_nothing_and_needs_no_code(app, people):
     ref = submitted_cycle(app)
     approve(app, ref, code_at(secret, T0 + 30), at=T0 + 30)
     again = approve(app, ref, None, at=T0 + 31, policy=TotpPolicy.REQUIRED)
-    assert again.changed is False and state_of(app, ref) == "approved"
+    assert again.changed is False and cycle_state(app, ref) == "approved"
     release(app, ref, code_at(secret, T0 + 60), at=T0 + 60)
     assert release(app, ref, None, at=T0 + 61).changed is False
 
@@ -281,7 +275,7 @@ def test_two_approvals_with_one_code_at_once_only_one_passes(app, people):
     for t in threads:
         t.join(60)
     assert sorted(type(o).__name__ for o in outcomes.values()) == ["TotpReplayed", "bool"]
-    assert sorted(state_of(app, ref) for ref in refs) == ["approved", "submitted"]
+    assert sorted(cycle_state(app, ref) for ref in refs) == ["approved", "submitted"]
 
 
 # --- the policy -------------------------------------------------------------------------------
@@ -291,7 +285,7 @@ def test_required_refuses_an_approver_who_never_enrolled(app, people):
     with pytest.raises(TotpNotEnrolled) as refused:
         approve(app, ref, "123456", policy=TotpPolicy.REQUIRED)
     assert refused.value.code == "totp_not_enrolled" and "enrol" in refused.value.en
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"
     # A pending (unconfirmed) enrolment is not enough either.
     with get_db(app).session() as s:
         enrol(s, get_pii(app), MINH, by="cli:admin")
@@ -341,7 +335,7 @@ def test_too_many_wrong_codes_lock_the_approver_for_a_while(app, people):
     with pytest.raises(TotpLocked) as locked:
         approve(app, ref, code_at(secret, T0 + 60), at=T0 + 60)  # even the right code
     assert "15 minutes" in locked.value.en
-    assert row(app).failures == MAX_FAILURES and state_of(app, ref) == "submitted"
+    assert row(app).failures == MAX_FAILURES and cycle_state(app, ref) == "submitted"
     later = T0 + 16 * 60
     assert approve(app, ref, code_at(secret, later), at=later).changed
     assert row(app).failures == 0
@@ -397,4 +391,4 @@ def test_a_secret_copied_to_another_approver_does_not_decrypt(app, people):
     ref = submitted_cycle(app)
     with pytest.raises(DecryptionError):
         approve(app, ref, "123456")
-    assert state_of(app, ref) == "submitted"
+    assert cycle_state(app, ref) == "submitted"

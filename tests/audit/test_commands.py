@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from gateway.audit import GENESIS
 from gateway.audit.models import AuditEvent
 from gateway.registry.models import ImportRun
-from tests.registry.rosters import GOOD, write_csv
+from tests.support.scenario import GOOD, write_csv
 
 
 def audit_rows(db) -> list[AuditEvent]:

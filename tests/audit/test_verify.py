@@ -88,13 +88,6 @@ def test_a_deleted_row_with_later_rows_renumbered_is_found(db, append, tamper):
     assert result.first_broken_seq == 3 and "does not follow seq 2" in result.reason
 
 
-def test_several_deleted_rows_are_named_as_a_range(db, append, tamper):
-    append(6)
-    tamper("DELETE FROM audit_event WHERE seq IN (2, 3, 4)")
-    result = check(db)
-    assert result.first_broken_seq == 2 and "seqs 2-4 are missing" in result.reason
-
-
 def test_reordered_rows_are_found_at_the_first_moved_seq(db, append, tamper):
     append(5)
     # Swap seqs 2 and 3 (through -1, as seq is unique).
@@ -114,18 +107,20 @@ def test_rows_removed_from_the_end_are_found_through_the_head(db, append, tamper
     assert "head says seq 5 but the chain ends at seq 3" in result.reason
 
 
-def test_a_tampered_head_is_found(db, append, tamper):
-    append(5)
-    tamper("UPDATE audit_head SET hash = :h", h="f" * 64)
+@pytest.mark.parametrize(("events", "sql", "params", "seq", "reason"), [
+    pytest.param(6, "DELETE FROM audit_event WHERE seq IN (2, 3, 4)", {}, 2,
+                 "seqs 2-4 are missing", id="several_deleted_rows_are_named_as_a_range"),
+    pytest.param(5, "UPDATE audit_head SET hash = :h", {"h": "f" * 64}, 5,
+                 "audit_head was altered", id="a_tampered_head"),
+    pytest.param(2, "DELETE FROM audit_head", {}, 2, "head row is missing",
+                 id="a_deleted_head"),
+])
+def test_a_tampering_is_found_at_its_seq_with_its_reason(
+        db, append, tamper, events, sql, params, seq, reason):
+    append(events)
+    tamper(sql, **params)
     result = check(db)
-    assert result.first_broken_seq == 5 and "audit_head was altered" in result.reason
-
-
-def test_a_deleted_head_is_found(db, append, tamper):
-    append(2)
-    tamper("DELETE FROM audit_head")
-    result = check(db)
-    assert result.first_broken_seq == 2 and "head row is missing" in result.reason
+    assert result.first_broken_seq == seq and reason in result.reason
 
 
 def test_a_row_slipped_in_past_the_head_is_found(db, append, tamper):

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.telco.africastalking import FAST_BODY_MAX, _parse_form
-from tests.channels.conftest import BASE
 from tests.channels.test_ussd import AN, MAIN_VI
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people
+from tests.support.ussd import BASE
 
 URL = f"{BASE}/ussd"
 

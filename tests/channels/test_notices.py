@@ -33,11 +33,10 @@ from gateway.redis_conn import get_redis
 from gateway.registry.models import WalletLink
 from gateway.server import ensure_telco
 from gateway.telco.at_stub import AtStub
-from tests.channels.conftest import KEY
 from tests.channels.test_sms import DAY, inbound, replies
 from tests.channels.test_ussd import AN, CAREGIVER, make_caregiver, pay
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people, due_cycle
+from tests.support.ussd import KEY
 from workers.notify import notify_once, sms_api
 from workers.pool import Pool
 from workers.relay import QUEUE
@@ -108,7 +107,7 @@ def test_tc_for_a_caregiver_before_any_cycle_covers_each_person(app: Flask,
 # --- who hears of a payment -----------------------------------------------------------------
 
 def test_a_notice_to_the_beneficiarys_own_wallet_names_no_one(app: Flask) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     assert stage_notices(get_db(app), get_pii(app), NoticeSettings(), now=DAY) == 1
     [(phone, body)] = outbound(app)
@@ -117,7 +116,7 @@ def test_a_notice_to_the_beneficiarys_own_wallet_names_no_one(app: Flask) -> Non
 
 
 def test_a_caregivers_wallet_gets_the_notice_naming_whose_payment_it_is(app: Flask) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     wallet_to(app, CAREGIVER)
     pay(app, ids[0])
     assert stage_notices(get_db(app), get_pii(app), NoticeSettings(), now=DAY) == 1
@@ -129,7 +128,7 @@ def test_a_caregivers_wallet_gets_the_notice_naming_whose_payment_it_is(app: Fla
 
 
 def test_a_held_payment_without_a_wallet_is_told_to_the_representative(app: Flask) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     refs = add_people(app, ["an"])
     make_caregiver(app, [refs["an"]])
     with get_db(app).session() as s:
@@ -155,7 +154,7 @@ def test_caregiver_notices_fit_one_sms_whatever_the_name() -> None:
 
 def test_the_pools_tick_stages_notices_and_sends_them_to_the_at_stub_over_http(
         app: Flask, stub: AtStub) -> None:
-    ids = release_cycle(app, names=["an", "binh"])
+    ids = due_cycle(app, names=["an", "binh"])
     wallet_to(app, CAREGIVER)
     pay(app, ids[0])
     pay(app, ids[1])
@@ -177,7 +176,7 @@ def test_the_pools_tick_stages_notices_and_sends_them_to_the_at_stub_over_http(
 
 
 def test_without_an_at_account_notices_wait_queued(app: Flask) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     assert sms_api(app) is None
     report = notify_once(app, None, now=DAY)
@@ -187,7 +186,7 @@ def test_without_an_at_account_notices_wait_queued(app: Flask) -> None:
 
 
 def test_night_notices_wait_but_replies_go(app: Flask, client: FlaskClient, stub: AtStub) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     inbound(client, "TC", "ATX-night")
     use_stub(app, stub)
@@ -220,7 +219,7 @@ def test_development_run_starts_the_at_stub_and_its_reports_come_back(
         assert line.startswith(f"AT stub {dev_stub.url}")
         assert app.config["AT_CALLBACK_KEY"] and app.config["AT_BASE_URL"] == dev_stub.url
         dev_stub.state.delivery_delay = 0.05
-        ids = release_cycle(app, names=["an"])
+        ids = due_cycle(app, names=["an"])
         pay(app, ids[0])
         update(app, NOTICE_HOURS="0-24")
         assert notify_once(app, sms_api(app)).sent == 1
@@ -269,7 +268,7 @@ def test_ussd_simulator_opens_on_the_main_menu_or_a_prefilled_screen(
 
 
 def test_sms_commands_do_one_pass_by_hand(app: Flask, stub: AtStub, runner) -> None:  # type: ignore[no-untyped-def]
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     use_stub(app, stub)
     update(app, NOTICE_HOURS="0-24")
@@ -289,7 +288,7 @@ EVE = datetime(2026, 11, 4, 3, 0)  # 10:00 in Huế the day before the 05/11/202
 
 def test_a_reminder_announces_the_payment_date_once_per_ready_payment(app: Flask,
                                                                       redis_client) -> None:  # type: ignore[no-untyped-def]
-    ids = release_cycle(app, names=["an", "binh"])
+    ids = due_cycle(app, names=["an", "binh"])
     pay(app, ids[1])  # already paid: nothing to announce
     db, codec = get_db(app), get_pii(app)
     settings = NoticeSettings(hotline="1900 1234", reminder_days=1)
@@ -305,7 +304,7 @@ def test_a_reminder_announces_the_payment_date_once_per_ready_payment(app: Flask
 
 
 def test_reminders_fill_a_pass_then_carry_on(app: Flask) -> None:
-    release_cycle(app)
+    due_cycle(app)
     settings = NoticeSettings(reminder_days=1)
     db, codec = get_db(app), get_pii(app)
     first = stage_reminders(db, codec, settings, now=EVE, limit=2)

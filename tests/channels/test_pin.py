@@ -20,12 +20,10 @@ from gateway.pins.models import BeneficiaryPin
 from gateway.pins.service import MAX_TRIES, reserve_try
 from gateway.registry.models import Beneficiary
 from gateway.telco.africastalking import _HideCallbackKey
-from tests.api.conftest import bearer, make_key
-from tests.channels.conftest import BASE, KEY, give_pin
 from tests.channels.test_sms import inbound, replies
 from tests.channels.test_ussd import AN, pay
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people, bearer, due_cycle, make_key
+from tests.support.ussd import BASE, KEY, give_pin
 from ussd_menus import catalogs
 
 PIN = "5938"
@@ -69,7 +67,7 @@ def lock_out(dial) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_pin_is_chosen_at_first_use_and_kept_only_as_a_slow_hash(app: Flask, dial) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     call = dial(AN)
     call.dial()
@@ -88,7 +86,7 @@ def test_a_pin_is_chosen_at_first_use_and_kept_only_as_a_slow_hash(app: Flask, d
 
 
 def test_the_pin_is_asked_once_a_session_and_never_twice(app: Flask, dial) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     give_pin(app, AN, PIN)
     call = dial(AN)
@@ -225,7 +223,7 @@ def test_an_officer_resets_a_pin_through_the_api(app: Flask, client: FlaskClient
 
 def test_sms_confirmation_takes_the_pin_and_counts_wrong_ones(app: Flask,
                                                               client: FlaskClient) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     give_pin(app, AN, PIN)
     inbound(client, "XN 1111", "ATX-pin-1")
@@ -254,7 +252,7 @@ def test_choosing_a_pin_in_accented_vietnamese_and_english(
 def test_no_pin_in_redis_logs_or_the_database(app: Flask, client: FlaskClient, dial,
                                               redis_client: redis.Redis,
                                               caplog: pytest.LogCaptureFixture) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     caplog.set_level(logging.DEBUG)
     call = dial(AN)

@@ -14,8 +14,7 @@ from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
 from gateway.registry.models import WalletLink
 from tests.channels.test_ussd import AN, pay
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people, due_cycle
 from ussd_menus import CodeResult, ConfirmResult, PaymentStatus, ProblemKind
 
 
@@ -45,7 +44,7 @@ def test_unknown_refs_reveal_nothing(app: Flask) -> None:
 
 
 def test_history_and_latest_paid_follow_the_payment(app: Flask) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     p = port(app)
     [ref] = [person.ref for person in p.people_for_phone(AN)]
     [line] = p.history(ref)
@@ -58,7 +57,7 @@ def test_history_and_latest_paid_follow_the_payment(app: Flask) -> None:
 
 
 def test_confirmation_is_audited_without_personal_data(app: Flask) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     p = port(app, "sms")
     ref = p.people_for_phone(AN)[0].ref

@@ -13,15 +13,14 @@ from gateway.payroll.models import Program
 from gateway.pii.codec import get_pii
 from tests.channels.test_port import port
 from tests.channels.test_ussd import AN
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people, due_cycle
 from ussd_menus import ProgramName
 
 MONTHLY = ProgramName("Trợ cấp xã hội hằng tháng", "Monthly social assistance")
 
 
 def test_a_paid_cycle_names_its_program_from_the_row(app: Flask) -> None:
-    release_cycle(app, names=["an"])
+    due_cycle(app, names=["an"])
     ref = port(app).people_for_phone(AN)[0].ref
     entitlement = port(app).entitlement(ref)
     assert entitlement is not None and entitlement.program == MONTHLY
@@ -59,7 +58,7 @@ def test_a_one_off_program_is_named_as_it_was_created(app: Flask) -> None:
 
 
 def test_the_accented_screen_shows_the_record_text(app: Flask, dial) -> None:
-    release_cycle(app, names=["an"])
+    due_cycle(app, names=["an"])
     port(app).set_language(AN, "vi_accented")
     call = dial(AN)
     call.dial()

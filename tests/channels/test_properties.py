@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.channels.conftest import BASE
 from tests.channels.test_ussd import AN, CAREGIVER, make_caregiver
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people
+from tests.support.ussd import BASE
 from ussd_menus.gsm7 import length, limit_for
 
 _IDS = count(1)

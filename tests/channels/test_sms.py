@@ -24,10 +24,9 @@ from gateway.payroll.models import Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
 from gateway.telco.at_stub import AtStub
-from tests.channels.conftest import BASE, give_pin
 from tests.channels.test_ussd import AN, pay
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people, due_cycle
+from tests.support.ussd import BASE, give_pin
 from ussd_menus import catalogs
 
 BINH = "+84987654321"
@@ -147,7 +146,7 @@ def replies(app: Flask) -> list[str]:
 
 
 def test_sms_confirmation_marks_the_payment_confirmed(app: Flask, client: FlaskClient) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     inbound(client, "xn", "ATX-in-0")  # no PIN chosen yet: that happens on USSD only
     give_pin(app, AN, "5938")
@@ -162,7 +161,7 @@ def test_sms_confirmation_marks_the_payment_confirmed(app: Flask, client: FlaskC
 
 def test_sms_complaint_is_filed_once_even_if_at_redelivers(app: Flask,
                                                            client: FlaskClient) -> None:
-    release_cycle(app, names=["an"])
+    due_cycle(app, names=["an"])
     inbound(client, "KN chua nhan tien thang 11", "ATX-in-2")
     inbound(client, "KN chua nhan tien thang 11", "ATX-in-2")
     with get_db(app).sessionmaker() as s:
@@ -217,7 +216,7 @@ def test_notices_wait_for_daytime_in_hue() -> None:
 
 def test_payment_events_become_one_notice_each_sent_only_in_daytime(
         app: Flask, stub: AtStub, api: AtSmsService) -> None:
-    ids = release_cycle(app, names=["an", "binh"], verified=True)
+    ids = due_cycle(app, names=["an", "binh"], verified=True)
     pay(app, ids[0])
     with get_db(app).session() as s:
         transition(s, ids[1], PaymentState.HELD)
@@ -238,7 +237,7 @@ def test_payment_events_become_one_notice_each_sent_only_in_daytime(
 
 
 def test_a_notice_overtaken_by_events_is_not_sent(app: Flask) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     with get_db(app).session() as s:
         transition(s, ids[0], PaymentState.HELD)
         transition(s, ids[0], PaymentState.SENDING)

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 
 from gateway.config import ConfigError
 from gateway.telco import trust
-from tests.channels.conftest import KEY
-from tests.conftest import app_config, make_app
+from tests.support.app import app_config, make_app
+from tests.support.ussd import KEY
 
 NEW_KEY = "rotated-at-key-b81c0e"
 AT_NET = "196.201.214.0/24"  # stands for Africa's Talking's published callback range

@@ -15,9 +15,8 @@ from gateway.payroll.models import Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
 from gateway.registry.models import Beneficiary
-from tests.channels.conftest import BASE, KEY
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people, due_cycle
+from tests.support.ussd import BASE, KEY
 
 AN = "+84912345678"  # Nguyễn Văn An's own phone (the roster's "0912345678")
 CAREGIVER = "+84911000111"
@@ -55,7 +54,7 @@ def test_national_format_phone_is_normalised(app: Flask, dial) -> None:
 
 
 def test_entitlement_history_and_wallet_screens_show_this_cycle(app: Flask, dial) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     call = dial(AN)
     call.dial()
@@ -74,7 +73,7 @@ def test_entitlement_history_and_wallet_screens_show_this_cycle(app: Flask, dial
 
 
 def test_confirming_receipt_marks_the_payment_confirmed_once(app: Flask, dial) -> None:
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     pay(app, ids[0])
     call = dial(AN)
     call.dial()
@@ -94,7 +93,7 @@ def test_confirming_receipt_marks_the_payment_confirmed_once(app: Flask, dial) -
 
 
 def test_nothing_to_confirm_before_any_payment_arrives(app: Flask, dial) -> None:
-    release_cycle(app, names=["an"])
+    due_cycle(app, names=["an"])
     call = dial(AN)
     call.dial()
     assert call.send("2").startswith("END Chua co khoan chi nao da chuyen")
@@ -104,7 +103,7 @@ def test_complaint_by_ussd_is_filed_and_its_ticket_queued_by_sms(app: Flask, dia
     from gateway.channels.models import SmsMessage
     from gateway.complaints.filing import get_complaint
 
-    ids = release_cycle(app, names=["an"])
+    ids = due_cycle(app, names=["an"])
     call = dial(AN)
     call.dial()
     assert call.send("4").startswith("CON Ban gap van de gi?")
@@ -122,12 +121,12 @@ def test_complaint_by_ussd_is_filed_and_its_ticket_queued_by_sms(app: Flask, dia
 
 
 def test_retried_last_hop_does_not_file_a_second_complaint(app: Flask, dial) -> None:
-    release_cycle(app, names=["an"])
+    due_cycle(app, names=["an"])
     call = dial(AN)
     call.dial()
     call.send("4")
     first = call.send("1")
-    assert call._post() == first  # AT repeats the same hop
+    assert call.repeat() == first  # AT repeats the same hop
     with get_db(app).sessionmaker() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Complaint)) == 1
 
@@ -150,7 +149,7 @@ def test_accented_vietnamese_is_chosen_and_remembered_for_the_phone(app: Flask, 
 
 
 def test_english_menus(app: Flask, dial) -> None:
-    release_cycle(app, names=["an"])
+    due_cycle(app, names=["an"])
     call = dial(AN)
     call.dial()
     call.send("6")
@@ -238,7 +237,7 @@ def test_wrong_callback_key_is_not_found(client: FlaskClient, key: str) -> None:
 def test_callbacks_are_closed_without_a_configured_key(database_url: str,
                                                        redis_url: str) -> None:
     from gateway import create_app
-    from tests.conftest import app_config
+    from tests.support.app import app_config
 
     closed = create_app(app_config(database_url, redis_url)).test_client()
     assert closed.post("/telco/africastalking/None/ussd").status_code == 404

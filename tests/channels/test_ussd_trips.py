@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tests.channels.test_ussd import AN, MAIN_VI
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people
 from tests.ussd_menus.test_session import _Counting
 from ussd_menus.session import RedisSessionStore, SessionState
 

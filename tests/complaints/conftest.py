@@ -1,3 +1,12 @@
-"""Complaint fixtures: the registry's people, and the ledger check after each test."""
+"""Complaint tests: the ledger is checked after every one."""
 
-from tests.payroll.conftest import ledger_stays_sound, people  # noqa: F401 (fixtures)
+from __future__ import annotations
+
+import pytest
+
+from tests.support.fixtures import mark_folder
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Check the ledger after every test of this folder."""
+    mark_folder(items, __file__, pytest.mark.ledger)

@@ -27,7 +27,7 @@ from gateway.payroll import cycles
 from gateway.payroll.models import Payment
 from gateway.pii.codec import get_pii
 from gateway.pii.crypto import DecryptionError
-from tests.reports.scenario import beneficiary_ids
+from tests.support.scenario import beneficiary_ids
 
 NOTE = "Chưa nhận được tiền, gọi 0912345678"
 

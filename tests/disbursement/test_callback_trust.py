@@ -21,7 +21,7 @@ from gateway.ledger import accounts
 from gateway.ledger.models import Posting
 from gateway.outbox import OutboxEvent
 from gateway.refs import as_uuid
-from tests.disbursement.conftest import release_cycle, states
+from tests.support.scenario import due_cycle, payment_states
 from wallet_adapters import standard_webhooks as sw
 from wallet_adapters.sandbox import get_book
 from workers import context
@@ -43,7 +43,7 @@ def sent(app, make_disburser, sandbox_book) -> dict[str, Any]:  # type: ignore[n
     """Release five payments the provider keeps pending (and will decline), no callbacks sent."""
     context.use(app)
     receive_with(app, sandbox_book, f"{NEW} {OLD}")
-    ids = release_cycle(app)
+    ids = due_cycle(app)
     disburser = make_disburser(pending_rate=1.0, pending_ms=600_000, failure_rate=1.0)
     assert disburser.send(ids).by_state == {"accepted": 5}
     entries = {e["idempotency_key"]: e for e in get_book(sandbox_book).applied()}
@@ -118,12 +118,12 @@ def _negatives(body: bytes) -> dict[str, tuple[dict[str, str], bytes, str]]:
 def test_every_unverifiable_callback_is_refused_and_only_asks_the_provider(app, client, sent):
     ids, entries = sent["ids"], sent["entries"]
     body = event(entries[ids[0]])
-    before = states(app)
+    before = payment_states(app)
     for case, (headers, payload, code) in _negatives(body).items():
         answer = post(client, headers, payload)
         assert answer.status_code == 401, case
         assert answer.get_json() == {"error": code, "status_query": "requested"}, case
-        assert states(app) == before, case
+        assert payment_states(app) == before, case
     assert paid_postings(app) == 0
     assert set(polls(app)) == {ids[0]}  # each refusal asked about the payment it named
 
@@ -137,7 +137,7 @@ def test_any_secret_of_a_rotation_is_accepted_and_a_retired_one_is_not(app, clie
         body = event(entries[pid])
         answers[pid] = post(client, sw.signed_headers(secrets, body), body).status_code
     assert answers == {ids[0]: 200, ids[1]: 200, ids[2]: 200, ids[3]: 200, ids[4]: 401}
-    final = states(app)
+    final = payment_states(app)
     assert [final[pid] for pid in ids] == ["succeeded"] * 4 + ["accepted"]
 
 
@@ -147,7 +147,7 @@ def test_rotation_end_to_end_from_the_provider_to_our_endpoint(app, client, make
     received: list[tuple[dict[str, str], bytes]] = []
     context.use(app)
     receive_with(app, sandbox_book, f"{NEW} {OLD}")  # we already know the new secret
-    ids = release_cycle(app)
+    ids = due_cycle(app)
     provider = make_disburser(pending_rate=1.0, pending_ms=100, webhook_secret=OLD,
                               callback_sink=lambda h, b: received.append((dict(h), b)))
     assert provider.send(ids).by_state == {"accepted": 5}
@@ -160,7 +160,7 @@ def test_rotation_end_to_end_from_the_provider_to_our_endpoint(app, client, make
     receive_with(app, sandbox_book, NEW)  # the old secret retired too early
     for headers, body in received[3:]:
         assert post(client, headers, body).status_code == 401
-    settled = [pid for pid, state in states(app).items() if state != "accepted"]
+    settled = [pid for pid, state in payment_states(app).items() if state != "accepted"]
     assert len(settled) == 3
     assert len(polls(app)) == 2
 
@@ -171,16 +171,16 @@ def test_a_replayed_id_has_no_second_effect_even_within_the_tolerance(app, clien
     body = event(entries[ids[0]])
     headers = sw.signed_headers(NEW, body, timestamp=int(time.time()) - 290)
     assert post(client, headers, body).get_json() == {"result": "applied"}
-    after_first = (states(app), paid_postings(app))
+    after_first = (payment_states(app), paid_postings(app))
     for _ in range(3):
         answer = post(client, headers, body)
         assert (answer.status_code, answer.get_json()) == (200, {"result": "duplicate"})
-    assert (states(app), paid_postings(app)) == after_first
+    assert (payment_states(app), paid_postings(app)) == after_first
     # The same id with another (validly signed) body is still that one event.
     other = event(entries[ids[1]])
     same_id = sw.signed_headers(NEW, other, msg_id=headers[sw.ID_HEADER])
     assert post(client, same_id, other).get_json() == {"result": "duplicate"}
-    assert states(app)[ids[1]] == "accepted"
+    assert payment_states(app)[ids[1]] == "accepted"
     # Remembered per provider for far longer than a timestamp stays fresh.
     ttl = redis_client.ttl(f"chitra:cb:sandbox:{headers[sw.ID_HEADER]}")
     assert ttl > sw.TOLERANCE_SECONDS
@@ -193,22 +193,22 @@ def test_a_forged_success_never_pays_even_after_the_provider_is_asked(app, clien
     answer = post(client, sw.signed_headers(RETIRED, forged), forged)
     assert answer.status_code == 401 and answer.get_json()["status_query"] == "requested"
     assert polls(app) == [target]
-    assert states(app)[target] == "accepted" and paid_postings(app) == 0
+    assert payment_states(app)[target] == "accepted" and paid_postings(app) == 0
     # The status query runs: the provider still says pending, so nothing moves.
     disburser.poll(polls(app))
-    assert states(app)[target] == "accepted" and paid_postings(app) == 0
+    assert payment_states(app)[target] == "accepted" and paid_postings(app) == 0
     # The provider decides: declined. The forged success is still not believed.
     get_book(sent["book"]).resolve_pending()
     disburser.poll(polls(app))
-    assert states(app)[target] == "failed"
+    assert payment_states(app)[target] == "failed"
     again = post(client, sw.signed_headers(RETIRED, forged), forged)
     assert again.status_code == 401
-    assert states(app)[target] == "failed" and paid_postings(app) == 0
+    assert payment_states(app)[target] == "failed" and paid_postings(app) == 0
 
 
 def test_a_signed_success_for_another_amount_or_payment_never_pays(app, client, sent):
     ids, entries = sent["ids"], sent["entries"]
-    before = states(app)
+    before = payment_states(app)
     wrong_amount = event(entries[ids[0]], amount=entries[ids[0]]["amount"] + 1)
     answer = post(client, sw.signed_headers(NEW, wrong_amount), wrong_amount)
     assert answer.status_code == 409
@@ -219,7 +219,7 @@ def test_a_signed_success_for_another_amount_or_payment_never_pays(app, client, 
     not_json = b'{"data": "succeeded"'
     answer = post(client, sw.signed_headers(NEW, not_json), not_json)
     assert (answer.status_code, answer.get_json()["error"]) == (401, "malformed")
-    assert states(app) == before and paid_postings(app) == 0
+    assert payment_states(app) == before and paid_postings(app) == 0
 
 
 def test_a_callback_not_applied_can_be_redelivered(app, client, sent, monkeypatch):
@@ -236,10 +236,10 @@ def test_a_callback_not_applied_can_be_redelivered(app, client, sent, monkeypatc
 
     monkeypatch.setattr(wallet_callbacks, "apply_event", database_down)
     assert post(client, headers, body).status_code >= 500
-    assert states(app)[ids[0]] == "accepted"
+    assert payment_states(app)[ids[0]] == "accepted"
     monkeypatch.setattr(wallet_callbacks, "apply_event", real)
     assert post(client, headers, body).get_json() == {"result": "applied"}
-    assert states(app)[ids[0]] == "succeeded"
+    assert payment_states(app)[ids[0]] == "succeeded"
 
 
 def test_an_enabled_provider_without_an_adapter_answers_404_not_500(client):
@@ -250,11 +250,11 @@ def test_an_enabled_provider_without_an_adapter_answers_404_not_500(client):
 
 def test_a_signed_success_that_does_not_say_how_much_never_pays(app, client, sent):
     ids, entries = sent["ids"], sent["entries"]
-    before = states(app)
+    before = payment_states(app)
     no_amount = json.loads(event(entries[ids[2]]))
     no_amount["data"]["amount"] = None
     body = json.dumps(no_amount, separators=(",", ":")).encode()
     answer = post(client, sw.signed_headers(NEW, body), body)
     assert answer.status_code == 202
     assert polls(app) == [ids[2]]  # the status query's answer decides
-    assert states(app) == before and paid_postings(app) == 0
+    assert payment_states(app) == before and paid_postings(app) == 0

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from gateway.db import get_db
 from gateway.outbox import OutboxEvent
-from tests.disbursement.conftest import release_cycle, states
+from tests.support.scenario import due_cycle, payment_states
 from workers import context
 
 
@@ -20,7 +20,7 @@ def callbacks(app, make_disburser, sandbox_book):  # type: ignore[no-untyped-def
     received: list[tuple[dict[str, str], bytes]] = []
     app.config["WALLET_ADAPTER_OVERRIDES"] = {"sandbox": {"book": sandbox_book}}
     context.use(app)
-    ids = release_cycle(app)
+    ids = due_cycle(app)
     # Pending long enough that no answer, however late under load, already reads "succeeded".
     disburser = make_disburser(pending_rate=1.0, pending_ms=100,
                                callback_sink=lambda h, b: received.append((dict(h), b)))
@@ -41,14 +41,14 @@ def test_verified_callbacks_settle_and_duplicates_change_nothing(client, app, ca
     ids, received = callbacks
     for headers, body in received:
         assert post(client, headers, body).status_code == 200
-    assert set(states(app).values()) <= {"succeeded", "failed"}
-    before = states(app)
+    assert set(payment_states(app).values()) <= {"succeeded", "failed"}
+    before = payment_states(app)
     for headers, body in received:  # redelivered
         answer = post(client, headers, body)
         # Refused as a replay by its event id, or found already applied: one effect either way.
         assert answer.status_code == 200
         assert answer.get_json()["result"] in ("duplicate", "already applied")
-    assert states(app) == before
+    assert payment_states(app) == before
 
 
 def test_tampered_callback_never_pays_and_only_triggers_a_status_query(client, app, callbacks):
@@ -60,14 +60,14 @@ def test_tampered_callback_never_pays_and_only_triggers_a_status_query(client, a
     tampered = json.dumps(forged).encode()
     answer = post(client, headers, tampered)
     assert answer.status_code == 401
-    assert set(states(app).values()) == {"accepted"}
+    assert set(payment_states(app).values()) == {"accepted"}
     with get_db(app).sessionmaker() as s:
         polls = list(s.scalars(sa.select(OutboxEvent.payload).where(
             OutboxEvent.topic == "payments.poll")))
     assert len(polls) == 1 and polls[0]["payment_ids"][0] in ids
     missing = post(client, {}, body)
     assert missing.status_code == 401
-    assert set(states(app).values()) == {"accepted"}
+    assert set(payment_states(app).values()) == {"accepted"}
 
 
 def test_unknown_provider_path_is_404(client):

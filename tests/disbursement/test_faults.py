@@ -34,7 +34,6 @@ import sqlalchemy as sa
 from flask import Flask
 from rq import Queue
 
-from gateway import create_app
 from gateway.clock import local_today, utcnow
 from gateway.db import get_db
 from gateway.disbursement.providers import save_provider
@@ -52,7 +51,7 @@ from gateway.registry.models import WalletLink
 from gateway.rosters.demo import HEADER, RosterGenerator
 from gateway.rosters.importer import ImportSettings, import_roster
 from gateway.rosters.source import memory_source
-from tests.conftest import app_config, empty_tables
+from tests.support.app import app_config
 from wallet_adapters.sandbox.adapter import DEMO_WEBHOOK_SECRET
 from workers.pool import Pool
 from workers.relay import QUEUE
@@ -132,26 +131,23 @@ def public_port() -> int:
 
 
 @pytest.fixture
-def settings(database_url: str, fault_redis: EmbeddedRedis, public_port: int) -> dict[str, object]:
+def app_settings(fault_redis: EmbeddedRedis, public_port: int) -> dict[str, object]:
+    """Put the app on this test's own Redis (never the shared one) with the GSMA provider."""
+    return {"REDIS_URL": f"{fault_redis.url}/0", "WALLET_PROVIDERS": "gsma,sandbox",
+            "PUBLIC_URL": f"http://127.0.0.1:{public_port}", "LOG_LEVEL": "WARNING"}
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str,
+             app_settings: dict[str, object]) -> dict[str, object]:
     """Give the settings every process of the run shares."""
-    return app_config(database_url, f"{fault_redis.url}/0", WALLET_PROVIDERS="gsma,sandbox",
-                      PUBLIC_URL=f"http://127.0.0.1:{public_port}", LOG_LEVEL="WARNING")
+    return app_config(database_url, redis_url, **app_settings)
 
 
 @pytest.fixture
 def env(settings: dict[str, object]) -> dict[str, str]:
     """Give the CHITRA_* environment of the worker, web and helper processes."""
     return {**os.environ, **{f"CHITRA_{k}": str(v) for k, v in settings.items()}}
-
-
-@pytest.fixture
-def app(settings: dict[str, object]) -> Iterator[Flask]:
-    """Give an app on empty tables and on this test's own Redis (overrides the shared one)."""
-    application = create_app(settings)
-    empty_tables(application)
-    with application.app_context():
-        yield application
-    get_db(application).dispose()
 
 
 @pytest.fixture

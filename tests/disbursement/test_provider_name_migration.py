@@ -16,7 +16,7 @@ from gateway.disbursement.providers import WalletProvider, provider_settings, sa
 from gateway.migrate import alembic_config, upgrade
 from gateway.pii.codec import get_pii
 from gateway.pii.rotation import rotate_all
-from tests.conftest import app_config
+from tests.support.app import app_config
 
 SETTINGS = {"base_url": "https://mm.viettel.example/v1.2", "api_key": "tok_live_9c1e",
             "webhook_secret": "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"}

@@ -11,13 +11,13 @@ from gateway.db import get_db
 from gateway.disbursement.providers import save_provider
 from gateway.ledger.check import check_ledger
 from gateway.pii.codec import get_pii
-from tests.disbursement.conftest import PERIOD, release_cycle, states
+from tests.support.scenario import NOV, due_cycle, payment_states
 from wallet_adapters.gsma.sim.server import SimulatorThread
 from wallet_adapters.sandbox import get_book
 from workers import context
 from workers.relay import QUEUE, relay_once, sweep_once
 
-TODAY = PERIOD.replace(day=28)
+TODAY = NOV.replace(day=28)
 
 
 def work(queue: Queue) -> None:
@@ -28,27 +28,27 @@ def test_relay_turns_released_payments_into_chunk_jobs_that_pay_them(app, redis_
                                                                       sandbox_book):
     app.config["WALLET_ADAPTER_OVERRIDES"] = {"sandbox": {"book": sandbox_book}}
     context.use(app)
-    ids = release_cycle(app)
+    ids = due_cycle(app)
     queue = Queue(QUEUE, connection=redis_client)
     assert relay_once(app, queue, today=date(2026, 11, 1)) == 0  # before the payment date
     assert relay_once(app, queue, today=TODAY) == 1
     assert relay_once(app, queue, today=TODAY) == 0  # dispatched once
     work(queue)
-    assert set(states(app).values()) == {"succeeded"} and len(ids) == 5
+    assert set(payment_states(app).values()) == {"succeeded"} and len(ids) == 5
     assert len(get_book(sandbox_book).applied()) == 5
 
 
 def test_losing_all_of_redis_loses_no_payment(app, redis_client, sandbox_book):
     app.config["WALLET_ADAPTER_OVERRIDES"] = {"sandbox": {"book": sandbox_book}}
     context.use(app)
-    release_cycle(app)
+    due_cycle(app)
     queue = Queue(QUEUE, connection=redis_client)
     relay_once(app, queue, today=TODAY)
     redis_client.flushdb()  # every queued job is gone
     found = sweep_once(app, queue, today=TODAY, all_ready=True)
     assert found["send_jobs"] == 1
     work(queue)
-    assert set(states(app).values()) == {"succeeded"}
+    assert set(payment_states(app).values()) == {"succeeded"}
     book = get_book(sandbox_book)
     assert all(book.applied_count(e["idempotency_key"]) == 1 for e in book.applied())
 
@@ -62,17 +62,17 @@ def test_gsma_simulator_with_faults_pays_each_transfer_exactly_once(app, redis_c
             save_provider(s, get_pii(app), "gsma", "gsma",
                           {"base_url": sim.url, "webhook_secret": sim.secret, "timeout_s": 2.0})
         context.use(app)
-        ids = release_cycle(app, provider="gsma")
+        ids = due_cycle(app, provider="gsma")
         disburser = context.disburser()
         for _ in range(40):
-            if set(states(app).values()) <= {"succeeded", "failed"}:
+            if set(payment_states(app).values()) <= {"succeeded", "failed"}:
                 break
             disburser.send(ids)
             sim.book.resolve_pending()
             disburser.poll(ids)
             with get_db(app).session() as s:
                 s.execute(sa.text("UPDATE payment SET next_attempt_at = NULL"))
-        assert set(states(app).values()) <= {"succeeded", "failed"}
+        assert set(payment_states(app).values()) <= {"succeeded", "failed"}
         applied = sim.book.applied()
         assert applied and all(sim.book.applied_count(e["idempotency_key"]) == 1
                                for e in applied)

@@ -21,7 +21,7 @@ from gateway.payroll.funding import allocate
 from gateway.payroll.models import Cycle, CycleSkip, Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people, make_cycle
 
 DEC = date(2026, 12, 1)
 
@@ -151,17 +151,12 @@ def test_release_without_funds_is_refused_and_changes_nothing(app, people):
                         .where(Posting.payment_id.is_not(None))) == 0
 
 
-def released(app, people, amount=10_000_000):
-    ref, _ = create(app)
-    step(app, "submit", ref, "cli:maker")
-    step(app, "approve", ref, "cli:checker")
-    fund(app, amount)
-    step(app, "release", ref, "cli:checker")
-    return ref
+def released(app):
+    return make_cycle(app, funds=10_000_000, reference="QD-1").ref
 
 
 def test_release_moves_money_to_clearing_and_stages_every_payment_in_the_outbox(app, people):
-    ref = released(app, people)
+    ref = released(app)
     paid = payments(app, ref)
     assert {p.state for p in paid.values()} == {"ready"}
     with get_db(app).sessionmaker() as s:
@@ -173,7 +168,7 @@ def test_release_moves_money_to_clearing_and_stages_every_payment_in_the_outbox(
 
 
 def test_second_release_of_same_cycle_pays_nobody_twice(app, people):
-    ref = released(app, people)
+    ref = released(app)
     assert step(app, "release", ref, "cli:checker") is False
     with get_db(app).sessionmaker() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Posting)
@@ -206,7 +201,7 @@ def test_concurrent_releases_of_one_cycle_produce_one_set_of_payments(app, peopl
 
 
 def test_payment_outcomes_post_settlement_or_return_the_money(app, people):
-    ref = released(app, people)
+    ref = released(app)
     paid = sorted(payments(app, ref).values(), key=lambda p: p.id)
     with get_db(app).session() as s:
         assert transition(s, paid[0].id, PaymentState.SENDING)
@@ -239,7 +234,7 @@ def test_cancel_frees_the_month_for_a_new_cycle_and_is_refused_after_release(app
 
 
 def test_every_step_is_in_the_audit_chain(app, people):
-    released(app, people)
+    released(app)
     with get_db(app).sessionmaker() as s:
         actions = list(s.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.seq)))
     assert [a for a in actions if a.startswith(("cycle.", "budget."))] == [
@@ -260,7 +255,7 @@ def test_one_off_program_pays_its_amount_to_a_list(app):
 def test_ledger_check_finds_tampering_at_the_row(app, people):
     from gateway.ledger.check import check_ledger
 
-    released(app, people)
+    released(app)
     with get_db(app).session() as s:
         posting_id, amount = s.execute(
             sa.select(Posting.id, Posting.amount).where(Posting.payment_id.is_not(None))

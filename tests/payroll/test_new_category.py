@@ -24,7 +24,7 @@ from gateway.registry.models import Enrolment
 from gateway.rosters.importer import ImportSettings, import_roster
 from gateway.rosters.source import memory_source
 from gateway.rosters.validation import RowValidator
-from tests.payroll.conftest import HEADER, PEOPLE
+from tests.support.scenario import HEADER, PEOPLE
 
 # A made-up category paid per child raised, as single parents are (Số con required).
 FOSTER = Category("NUOI_DUONG", "Người nhận nuôi dưỡng trẻ em", "Foster carer of children",

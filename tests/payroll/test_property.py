@@ -27,8 +27,8 @@ from gateway.payroll.funding import allocate
 from gateway.payroll.models import Allocation, Cycle, Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
-from tests.conftest import empty_tables
-from tests.payroll.conftest import add_people
+from tests.support.app import empty_tables
+from tests.support.scenario import add_people
 
 PERIODS = [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)]
 SCOPES = [None, ["19753"], ["19777", "20182"]]

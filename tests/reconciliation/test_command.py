@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from gateway.db import get_db
 from gateway.reconciliation.models import ReconciliationRun
-from tests.reconciliation.conftest import money_snapshot, write_csv
+from tests.reconciliation.statements import write_csv
 from tests.reconciliation.test_reconcile import HEADER, clean, line
+from tests.support.scenario import money_snapshot
 
 
 def test_a_clean_statement_exits_0_with_a_table_of_counts(app, runner, cycle, tmp_path):

@@ -22,7 +22,8 @@ from gateway.reconciliation import (
 )
 from gateway.reconciliation.models import ReconciliationFinding, ReconciliationRun
 from gateway.refs import as_uuid
-from tests.reconciliation.conftest import PaidCycle, money_snapshot, write_csv
+from tests.reconciliation.statements import write_csv
+from tests.support.scenario import PaidCycle, money_snapshot
 
 HEADER = "reference,transaction_reference,amount,status"
 

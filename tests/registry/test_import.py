@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
 from gateway.registry.models import Beneficiary, Enrolment, ImportRun, WalletLink
-from tests.registry.rosters import GOOD, VI_HEADER, write_csv, write_xlsx
+from tests.support.scenario import GOOD, VI_HEADER, write_csv, write_xlsx
 
 
 def count(model) -> int:

@@ -14,8 +14,8 @@ from gateway.db import get_db
 from gateway.models import Base
 from gateway.pii.codec import get_pii
 from gateway.rosters.export import export_rows
-from tests.conftest import GatewayRunner, app_config
-from tests.registry.rosters import GOOD, write_csv
+from tests.support.app import GatewayRunner, app_config
+from tests.support.scenario import GOOD, write_csv
 
 CLEAR_VALUES = [v for row in GOOD for v in (row[0], row[3], row[4], row[10], row[11]) if v]
 

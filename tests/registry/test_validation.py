@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.registry.categories import CATEGORIES, DON_THAN
+from gateway.rosters.headers import FIELDS
 from gateway.rosters.validation import (
     Problem,
     RosterRow,
@@ -904,27 +905,10 @@ _CELLS = st.one_of(
         ]
     ),
 )
-_FIELDS = (
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "citizen_id",
-    "phone",
-    "commune_code",
-    "category",
-    "children",
-    "start_month",
-    "wallet_provider",
-    "representative_name",
-    "representative_phone",
-    "household_code",
-    "status",
-    "end_month",
-)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.fixed_dictionaries({}, optional=dict.fromkeys(_FIELDS, _CELLS)))
+@given(st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS, _CELLS)))
 def test_validate_never_raises_and_always_answers(values: dict[str, object]) -> None:
     validator = RowValidator(providers=PROVIDERS, province_code="46", today=TODAY)
     result = validator.validate(values)
@@ -940,7 +924,7 @@ def test_validate_never_raises_and_always_answers(values: dict[str, object]) -> 
     ids=["huge", "huge-negative", "big", "-inf", "bytes", "object"],
 )
 def test_absurd_cells_get_reasons(validator: RowValidator, cell: object) -> None:
-    result = validator.validate(dict.fromkeys(_FIELDS, cell))
+    result = validator.validate(dict.fromkeys(FIELDS, cell))
     assert isinstance(result, list) and len(result) >= 8
 
 

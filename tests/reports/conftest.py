@@ -1,15 +1,20 @@
-"""Report fixtures: the registry's people, a driven cycle, and the ledger check after each test."""
+"""Report fixtures: a driven cycle, and the ledger check after each test."""
 
 from __future__ import annotations
 
 import pytest
 from flask import Flask
 
-from tests.payroll.conftest import ledger_stays_sound, people  # noqa: F401 (fixtures)
-from tests.reports.scenario import Driven, drive
+from tests.support.driven import Driven, drive
+from tests.support.fixtures import mark_folder
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Check the ledger after every test of this folder."""
+    mark_folder(items, __file__, pytest.mark.ledger)
 
 
 @pytest.fixture
-def driven(app: Flask, people: dict[str, str]) -> Driven:  # noqa: F811
-    """Give the December cycle driven through every step (see tests.reports.scenario)."""
+def driven(app: Flask, people: dict[str, str]) -> Driven:
+    """Give the December cycle driven through every step (see tests.support.driven)."""
     return drive(app, people)

@@ -18,7 +18,7 @@ from gateway.ledger.postings import balance
 from gateway.payroll import cycles
 from gateway.reports.cycle import COLUMNS, cycle_report
 from gateway.reports.settlement import settlement
-from tests.reports.scenario import (
+from tests.support.driven import (
     EXPECTED_REPORT,
     EXPECTED_SETTLEMENT,
     EXPECTED_TOTALS,

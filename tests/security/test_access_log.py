@@ -18,9 +18,8 @@ import pytest
 
 from gateway.embedded_redis import free_port
 from gateway.web.access_log import ScrubAccessLog, without_query_values
-from tests.api.conftest import make_key
-from tests.conftest import app_config
-from tests.registry.rosters import GOOD, write_csv
+from tests.support.app import app_config
+from tests.support.scenario import GOOD, make_key, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 BINH_ID, BINH_PHONE = "046185654321", "987654321"  # Trần Thị Bình (0987654321)

@@ -25,8 +25,7 @@ from gateway.disbursement import service
 from gateway.ledger import accounts
 from gateway.ledger.models import Posting
 from gateway.payroll.models import Payment
-from tests.conftest import make_app
-from tests.disbursement.conftest import release_cycle, states
+from tests.support.scenario import due_cycle, payment_states
 from wallet_adapters import _template, available, registry
 from wallet_adapters import standard_webhooks as sw
 from wallet_adapters.sandbox import DEMO_WEBHOOK_SECRET
@@ -65,27 +64,30 @@ def fuzz_settings(name: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def app(database_url: str, redis_url: str, adapters: list[str]) -> Iterator[Flask]:
-    """Give an app with open telco callbacks, every adapter enabled, a released cycle."""
+def app_settings(adapters: list[str]) -> dict[str, object]:
+    """Open the telco callbacks, quiet the logs, generous rate limits, every adapter enabled."""
+    return {"AT_CALLBACK_KEY": KEY, "LOG_LEVEL": "WARNING", "USSD_HOPS_PER_MINUTE": 100_000,
+            "SMS_INBOUND_PER_HOUR": 100_000, "WALLET_PROVIDERS": [*adapters, "viettelmoney"]}
+
+
+@pytest.fixture(autouse=True)
+def released(app: Flask, adapters: list[str]) -> None:
+    """Configure every adapter and release a cycle of an and binh before each test."""
     from gateway.disbursement.providers import save_provider
     from gateway.pii.codec import get_pii
 
-    with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY, LOG_LEVEL="WARNING",
-                  USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000,
-                  WALLET_PROVIDERS=[*adapters, "viettelmoney"]) as application:
-        service.forget(application)  # a cached disburser of an earlier app must not answer
-        with get_db(application).session() as s:
-            for name in adapters:
-                save_provider(s, get_pii(application), name, name, fuzz_settings(name))
-        release_cycle(application, names=["an", "binh"])
-        yield application
+    with get_db(app).session() as s:
+        for name in adapters:
+            save_provider(s, get_pii(app), name, name, fuzz_settings(name))
+    service.forget(app)  # a cached disburser of an earlier app must not answer
+    due_cycle(app, names=["an", "binh"])
 
 
 def money_snapshot(app: Flask) -> tuple[dict[int, str], int]:
     with get_db(app).sessionmaker() as s:
         paid = s.scalar(sa.select(sa.func.count()).select_from(Posting).where(
             Posting.account == accounts.paid("sandbox")))
-    return states(app), paid
+    return payment_states(app), paid
 
 
 # --- strategies -------------------------------------------------------------------------
@@ -318,7 +320,7 @@ def test_every_adapter_rejects_odd_shapes_signed_or_not(
 
 def test_a_multipart_part_without_a_name_is_a_422_not_a_500(app: Flask) -> None:
     from gateway.api.roles import Role
-    from tests.api.conftest import bearer, make_key
+    from tests.support.scenario import bearer, make_key
 
     body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n"
             b'--b\r\nContent-Disposition: form-data; name="provider"\r\n\r\nsandbox\r\n--b--\r\n')

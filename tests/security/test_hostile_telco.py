@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from tests.conftest import make_app
+from tests.support.app import make_app
 
 KEY = "hostile-at-key"
 AT_PATHS = ("ussd", "ussd/events", "sms/inbound", "sms/delivery")

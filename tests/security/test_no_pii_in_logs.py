@@ -37,9 +37,7 @@ from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
 from gateway.settings import settings
 from gateway.telco.at_stub import AtStub
-from tests.api.conftest import bearer, make_key
-from tests.conftest import make_app
-from tests.registry.rosters import VI_HEADER
+from tests.support.scenario import GOOD, VI_HEADER, bearer, make_key
 from wallet_adapters.sandbox import reset_books
 
 KEY = "pii-test-at-key"
@@ -49,12 +47,7 @@ PIN, OTHER_PIN, CODE = "8264", "5193", "739105"
 
 # name, born, sex, citizen id, phone, commune, category, children, start, wallet, rep, rep phone
 ROWS = [
-    ["Nguyễn Văn An", "04/03/1940", "Nam", "046040123456", "0912345678", "19753", "NCT_80",
-     "", "01/2024", "", "", "", "H1"],
-    ["Trần Thị Bình", "15/08/1985", "Nữ", "046185654321", "0987654321", "19777", "DON_THAN",
-     "3", "07/2024", "", "", "", "H2"],
-    ["Lê Văn Cường", "20/02/2015", "Nam", "046215111222", "0345678901", "20182",
-     "KT_DBN_TE_NCT", "", "03/2023", "", "Lê Thị Dung", "0778889990", "H3"],
+    *GOOD,
     # Refused (an 11-digit ID): its values must not be kept in the import report either.
     ["Phạm Văn Em", "01/01/1950", "Nam", "04605012345", "0911111111", "19753", "NCT_80", "",
      "01/2024", "", "", "", "H4"],
@@ -132,11 +125,10 @@ class RawCapture(logging.Handler):
 
 
 @pytest.fixture
-def app(database_url: str, redis_url: str) -> Iterator[Flask]:
-    """Give an app logging at DEBUG with open telco callbacks and generous rate limits."""
-    with make_app(database_url, redis_url, AT_CALLBACK_KEY=KEY, LOG_LEVEL="DEBUG",
-                  USSD_HOPS_PER_MINUTE=100_000, SMS_INBOUND_PER_HOUR=100_000) as application:
-        yield application
+def app_settings() -> dict[str, object]:
+    """Log at DEBUG, open the telco callbacks and make the rate limits generous."""
+    return {"AT_CALLBACK_KEY": KEY, "LOG_LEVEL": "DEBUG", "USSD_HOPS_PER_MINUTE": 100_000,
+            "SMS_INBOUND_PER_HOUR": 100_000}
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ generated references can exist. The check that must hold is "not a server error"
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,21 +17,24 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
 from gateway.api.roles import Role
-from tests.api.conftest import bearer, make_key
-from tests.conftest import make_app
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people, bearer, make_key
 
 EXAMPLES = 12  # per operation and per caller: ~25 operations, well under a minute in all
 
 
 @pytest.fixture
-def seeded_app(database_url: str, redis_url: str) -> Iterator[Flask]:
+def app_settings() -> dict[str, object]:
+    """Quiet the logs."""
+    return {"LOG_LEVEL": "WARNING"}
+
+
+@pytest.fixture
+def seeded_app(app: Flask) -> Flask:
     """Give an app with people and a prepared cycle, quiet logs, and a key per role."""
-    with make_app(database_url, redis_url, LOG_LEVEL="WARNING") as application:
-        add_people(application, ["an", "binh", "cuong"])
-        application.config["chitra.test_tokens"] = {
-            role: make_key(f"fuzz-{role.value}", role) for role in Role}
-        yield application
+    add_people(app, ["an", "binh", "cuong"])
+    app.config["chitra.test_tokens"] = {
+        role: make_key(f"fuzz-{role.value}", role) for role in Role}
+    return app
 
 
 def _headers(operation: Any, app: Flask) -> dict[str, str]:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from otp.pin import MAX_PIN_FAILURES, pin_weakness
-from ussd_menus.engine import Reply, UssdEngine
 from ussd_menus.port import (
     CodeResult,
     CodeSend,
@@ -184,25 +183,3 @@ def demo_port() -> FakePort:
         histories={"b1": _history(8)},
         wallets={"b1": WalletStatus("Viettel Money", "09******78", verified=False)},
     )
-
-
-class Dialer:
-    """Play a phone talking to Africa's Talking: each hop re-sends every input so far."""
-
-    def __init__(self, engine: UssdEngine, phone: str, session_id: str = "ATUid_1") -> None:
-        self.engine, self.phone, self.session_id = engine, phone, session_id
-        self.inputs: list[str] = []
-
-    def dial(self, prefill: str = "") -> Reply:
-        """Open the session, optionally with a pre-filled dial string like ``*384*12*1#``."""
-        self.inputs = prefill.split("*") if prefill else []
-        return self.engine.handle(self.session_id, self.phone, "*".join(self.inputs))
-
-    def send(self, *values: str) -> Reply:
-        """Type one or more answers, one hop each, and return the last reply."""
-        reply = None
-        for value in values:
-            self.inputs.append(value)
-            reply = self.engine.handle(self.session_id, self.phone, "*".join(self.inputs))
-        assert reply is not None
-        return reply

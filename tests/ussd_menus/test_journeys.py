@@ -1,22 +1,22 @@
-"""Scripted journeys through every menu, in every language, as a caller sees them."""
+"""Scripted journeys through every menu, in every language, as a caller sees them.
+
+Each journey runs twice: on the in-memory ``FakePort`` and on the gateway's ``DbPort`` over a
+real database and Redis seeded with the same people (``tests.ussd_menus.ports``).
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.ussd_menus.fakes import (
-    CAREGIVER,
-    HOTLINE,
-    MONTHLY,
-    SINGLE,
-    UNKNOWN,
-    Dialer,
-    FakePort,
-)
+from tests.support.ussd import Dialer
+from tests.ussd_menus.fakes import MONTHLY
+from tests.ussd_menus.ports import CAREGIVER, HOTLINE, SINGLE, UNKNOWN, DbLine, FakeLine
 from ussd_menus import catalogs
-from ussd_menus.engine import Reply, UssdEngine
+from ussd_menus.engine import Reply
 from ussd_menus.gsm7 import fits_screen
 from ussd_menus.port import ProblemKind
+
+Line = FakeLine | DbLine
 
 LANGS = catalogs.LANGUAGES
 
@@ -35,22 +35,22 @@ def whole(dialer: Dialer, first: Reply) -> str:
 
 
 @pytest.fixture(params=LANGS)
-def lang(request: pytest.FixtureRequest, port: FakePort) -> str:
-    port.languages[SINGLE] = request.param
-    port.languages[CAREGIVER] = request.param
+def lang(request: pytest.FixtureRequest, line: Line) -> str:
+    line.port.set_language(SINGLE, request.param)
+    line.port.set_language(CAREGIVER, request.param)
     return request.param
 
 
-def test_main_menu_lists_six_choices_in_the_callers_language(engine: UssdEngine, lang: str) -> None:
-    reply = Dialer(engine, SINGLE).dial()
+def test_main_menu_lists_six_choices_in_the_callers_language(line: Line, lang: str) -> None:
+    reply = line.dialer(SINGLE).dial()
     assert not reply.end
     assert reply.text.startswith(f"1 {t(lang, 'main.entitlement')}")
     assert f"6 {t(lang, 'main.language')}" in reply.text
     assert fits_screen(reply.text)
 
 
-def test_entitlement_shows_program_amount_status_and_date(engine: UssdEngine, lang: str) -> None:
-    dialer = Dialer(engine, SINGLE)
+def test_entitlement_shows_program_amount_status_and_date(line: Line, lang: str) -> None:
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     text = whole(dialer, dialer.send("1"))
     assert catalogs.money(lang, 1_250_000) in text
@@ -60,22 +60,22 @@ def test_entitlement_shows_program_amount_status_and_date(engine: UssdEngine, la
     assert catalogs.program_name(lang, MONTHLY) in text
 
 
-def test_confirming_receipt_records_it_once(engine: UssdEngine, port: FakePort, lang: str) -> None:
-    dialer = Dialer(engine, SINGLE)
+def test_confirming_receipt_records_it_once(line: Line, lang: str) -> None:
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     text = whole(dialer, dialer.send("2"))
     assert catalogs.money(lang, 1_250_000) in text
     reply = dialer.send("1")
     assert reply.end and reply.text == t(lang, "confirm.done")
-    assert port.confirmed == {"b1"}
-    again = Dialer(engine, SINGLE, session_id="ATUid_2")
+    assert line.confirmed() == {"b1"}
+    again = line.dialer(SINGLE, "ATUid_2")
     again.dial()
     again.send("2")
     assert again.send("1").text == t(lang, "confirm.already")
 
 
-def test_confirming_with_nothing_paid_explains_and_ends(engine: UssdEngine, lang: str) -> None:
-    dialer = Dialer(engine, CAREGIVER)
+def test_confirming_with_nothing_paid_explains_and_ends(line: Line, lang: str) -> None:
+    dialer = line.dialer(CAREGIVER)
     dialer.dial()
     dialer.send("1")  # Tr*** T** Ba: this cycle still pending
     reply = dialer.send("2")
@@ -83,19 +83,20 @@ def test_confirming_with_nothing_paid_explains_and_ends(engine: UssdEngine, lang
 
 
 def test_not_received_from_the_confirm_screen_files_a_complaint(
-    engine: UssdEngine, port: FakePort
+    line: Line
 ) -> None:
-    dialer = Dialer(engine, SINGLE)
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     dialer.send("2")
     dialer.send("2")  # "not received / wrong amount" leads to the problem menu
     reply = dialer.send("1")
-    assert reply.end and "KN-00001" in reply.text
-    assert port.problems == [("b1", ProblemKind.NOT_RECEIVED, None)]
+    [ticket] = line.tickets()
+    assert reply.end and ticket in reply.text
+    assert line.problems() == [("b1", ProblemKind.NOT_RECEIVED, None)]
 
 
-def test_history_shows_the_last_six_payments_page_by_page(engine: UssdEngine, lang: str) -> None:
-    dialer = Dialer(engine, SINGLE)
+def test_history_shows_the_last_six_payments_page_by_page(line: Line, lang: str) -> None:
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     text = whole(dialer, dialer.send("3"))
     months = [f"{m:02d}/2026" for m in range(8, 0, -1)]
@@ -107,33 +108,35 @@ def test_history_shows_the_last_six_payments_page_by_page(engine: UssdEngine, la
     ("choice", "kind"), [("1", "not_received"), ("2", "wrong_amount"), ("3", "wallet")]
 )
 def test_reporting_a_problem_gives_a_ticket_on_screen_and_by_sms(
-    engine: UssdEngine, port: FakePort, lang: str, choice: str, kind: str
+    line: Line, lang: str, choice: str, kind: str
 ) -> None:
-    dialer = Dialer(engine, SINGLE)
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     dialer.send("4")
     reply = dialer.send(choice)
+    [ticket] = line.tickets()
     assert reply.end
-    assert reply.text == t(lang, "problem.ticket", ticket="KN-00001", hotline=HOTLINE)
-    assert port.problems == [("b1", ProblemKind(kind), None)]
-    assert port.sms == [(SINGLE, t(lang, "problem.sms", ticket="KN-00001", hotline=HOTLINE))]
+    assert reply.text == t(lang, "problem.ticket", ticket=ticket, hotline=HOTLINE)
+    assert line.problems() == [("b1", ProblemKind(kind), None)]
+    assert line.sms() == [(SINGLE, t(lang, "problem.sms", ticket=ticket, hotline=HOTLINE))]
 
 
-def test_other_problem_asks_for_a_note(engine: UssdEngine, port: FakePort, lang: str) -> None:
-    dialer = Dialer(engine, SINGLE)
+def test_other_problem_asks_for_a_note(line: Line, lang: str) -> None:
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     dialer.send("4")
     prompt = dialer.send("4")
     assert t(lang, "problem.note") in prompt.text
     reply = dialer.send("Tien ve thieu 200 nghin")
-    assert reply.end and "KN-00001" in reply.text
-    assert port.problems == [("b1", ProblemKind.OTHER, "Tien ve thieu 200 nghin")]
+    [ticket] = line.tickets()
+    assert reply.end and ticket in reply.text
+    assert line.problems() == [("b1", ProblemKind.OTHER, "Tien ve thieu 200 nghin")]
 
 
 def test_wallet_screen_shows_the_masked_wallet_and_explains_change(
-    engine: UssdEngine, lang: str
+    line: Line, lang: str
 ) -> None:
-    dialer = Dialer(engine, SINGLE)
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     text = whole(dialer, dialer.send("5"))
     assert "Viettel Money 09******78" in text
@@ -143,48 +146,48 @@ def test_wallet_screen_shows_the_masked_wallet_and_explains_change(
 
 
 def test_wallet_code_says_not_available_until_otp_ships(
-    engine: UssdEngine, port: FakePort, lang: str
+    line: Line, lang: str
 ) -> None:
-    dialer = Dialer(engine, SINGLE)
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     dialer.send("5")
     prompt = dialer.send("1")
     assert t(lang, "wallet.code_prompt") in prompt.text
     reply = dialer.send("123456")
     assert reply.end and reply.text == t(lang, "code.not_available", hotline=HOTLINE)
-    assert port.codes_seen == ["123456"]
+    assert line.codes_seen() == ["123456"]
 
 
-def test_wallet_code_verifies_once_the_port_supports_it(engine: UssdEngine, port: FakePort) -> None:
-    port.wallet_code = "654321"
-    dialer = Dialer(engine, SINGLE)
+def test_wallet_code_verifies_once_the_port_supports_it(line: Line) -> None:
+    code = line.arm_wallet_code()
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     dialer.send("5", "1")
-    wrong = dialer.send("111111")
+    wrong = dialer.send("111111" if code != "111111" else "222222")
     assert not wrong.end and wrong.text.startswith(t("vi", "code.wrong"))
     assert dialer.send("12ab").text.startswith(t("vi", "invalid"))
-    ok = dialer.send("654321")
+    ok = dialer.send(code)
     assert ok.end and ok.text == t("vi", "wallet.code_ok")
 
 
 @pytest.mark.parametrize(("choice", "new_lang"), [("1", "vi"), ("2", "vi_accented"), ("3", "en")])
 def test_choosing_a_language_switches_now_and_is_remembered(
-    engine: UssdEngine, port: FakePort, lang: str, choice: str, new_lang: str
+    line: Line, lang: str, choice: str, new_lang: str
 ) -> None:
-    dialer = Dialer(engine, SINGLE)
+    dialer = line.dialer(SINGLE)
     dialer.dial()
     dialer.send("6")
     reply = dialer.send(choice)
     assert reply.text.startswith(f"1 {t(new_lang, 'main.entitlement')}")
-    assert port.languages[SINGLE] == new_lang
-    later = Dialer(engine, SINGLE, session_id="ATUid_2").dial()
+    assert line.port.language(SINGLE) == new_lang
+    later = line.dialer(SINGLE, "ATUid_2").dial()
     assert later.text.startswith(f"1 {t(new_lang, 'main.entitlement')}")
 
 
-def test_a_caregiver_first_picks_the_person_by_masked_name(engine: UssdEngine, lang: str) -> None:
-    dialer = Dialer(engine, CAREGIVER)
+def test_a_caregiver_first_picks_the_person_by_masked_name(line: Line, lang: str) -> None:
+    dialer = line.dialer(CAREGIVER)
     first = dialer.dial()
-    assert "1 Tr*** T** Ba" in first.text and "2 Le*** V** Cu" in first.text
+    assert f"1 {line.names['b2']}" in first.text and f"2 {line.names['b3']}" in first.text
     menu = dialer.send("1")
     assert menu.text.startswith(f"1 {t(lang, 'main.entitlement')}")
     text = whole(dialer, dialer.send("1"))
@@ -193,27 +196,27 @@ def test_a_caregiver_first_picks_the_person_by_masked_name(engine: UssdEngine, l
 
 
 def test_a_caregiver_goes_back_from_the_main_menu_to_pick_someone_else(
-    engine: UssdEngine,
+    line: Line,
 ) -> None:
-    dialer = Dialer(engine, CAREGIVER)
+    dialer = line.dialer(CAREGIVER)
     dialer.dial()
     dialer.send("2")  # Le*** V** Cu has no data at all
     text = whole(dialer, dialer.send("1"))
     assert t("vi", "ent.none", hotline=HOTLINE) in text
     picker = dialer.send("00", "0")
-    assert "1 Tr*** T** Ba" in picker.text
+    assert f"1 {line.names['b2']}" in picker.text
 
 
 def test_an_unknown_phone_ends_with_the_hotline_and_learns_nothing(
-    engine: UssdEngine, port: FakePort, redis_client: object
+    line: Line, redis_client: object
 ) -> None:
-    reply = Dialer(engine, UNKNOWN).dial()
+    reply = line.dialer(UNKNOWN).dial()
     assert reply.end
     assert reply.text == t("vi", "unknown_phone", hotline=HOTLINE)
     assert fits_screen(reply.text)
-    assert not port.problems and not port.sms
+    assert not line.problems() and not line.sms()
 
 
-def test_an_unknown_phone_dialling_a_prefilled_code_learns_nothing(engine: UssdEngine) -> None:
-    reply = Dialer(engine, UNKNOWN).dial("1*3")
+def test_an_unknown_phone_dialling_a_prefilled_code_learns_nothing(line: Line) -> None:
+    reply = line.dialer(UNKNOWN).dial("1*3")
     assert reply.end and reply.text == t("vi", "unknown_phone", hotline=HOTLINE)

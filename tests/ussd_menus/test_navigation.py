@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import redis
 
-from tests.ussd_menus.fakes import CAREGIVER, MONTHLY, SINGLE, Dialer, FakePort
+from tests.support.ussd import Dialer
+from tests.ussd_menus.fakes import CAREGIVER, MONTHLY, SINGLE, FakePort
 from ussd_menus import catalogs
 from ussd_menus.engine import UssdEngine
 from ussd_menus.session import RedisSessionStore

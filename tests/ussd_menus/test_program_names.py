@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 import redis
 
-from tests.ussd_menus.fakes import MONTHLY, SINGLE, Dialer, FakePort
+from tests.support.ussd import Dialer
+from tests.ussd_menus.fakes import MONTHLY, SINGLE, FakePort
 from ussd_menus import catalogs
 from ussd_menus.catalogs import PROGRAM_NAME_MAX, program_name
 from ussd_menus.engine import UssdEngine

@@ -7,7 +7,8 @@ import logging
 import pytest
 import redis
 
-from tests.ussd_menus.fakes import CAREGIVER, HOTLINE, SINGLE, Dialer, FakePort
+from tests.support.ussd import Dialer
+from tests.ussd_menus.fakes import CAREGIVER, HOTLINE, SINGLE, FakePort
 from ussd_menus import catalogs
 from ussd_menus.engine import UssdEngine
 from ussd_menus.port import CodeResult

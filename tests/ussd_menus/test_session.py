@@ -6,7 +6,8 @@ from typing import Any
 
 import redis
 
-from tests.ussd_menus.fakes import SINGLE, Dialer, FakePort
+from tests.support.ussd import Dialer
+from tests.ussd_menus.fakes import SINGLE, FakePort
 from ussd_menus.engine import UssdEngine
 from ussd_menus.session import RedisSessionStore, SessionState
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ussd_menus.fakes import HOTLINE, SINGLE, Dialer, FakePort
+from tests.support.ussd import Dialer
+from tests.ussd_menus.fakes import HOTLINE, SINGLE, FakePort
 from ussd_menus import catalogs
 from ussd_menus.engine import UssdEngine
 from ussd_menus.gsm7 import fits_screen

@@ -19,17 +19,8 @@ from gateway.wallets import changes
 from gateway.wallets.models import WalletChangeRequest
 from gateway.wallets.service import wallet_verification
 from gateway.wallets.verification import ConfirmStatus
-from tests.api.conftest import bearer, make_key
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
-from tests.wallets.conftest import (
-    AN,
-    NEW_PHONE,
-    link_of,
-    otp_messages,
-    payment_state,
-    received_code,
-)
+from tests.support.scenario import add_people, bearer, due_cycle, make_key
+from tests.wallets.helpers import AN, NEW_PHONE, link_of, otp_messages, payment_state, received_code
 
 PROVIDERS = ["sandbox", "viettelmoney"]
 
@@ -68,7 +59,7 @@ def test_the_officer_who_asked_cannot_approve_and_the_refusal_is_audited(app: Fl
 def test_an_approved_change_moves_the_wallet_unverified_and_codes_the_new_phone(
         app: Flask, make_disburser, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
-    [pid] = release_cycle(app, verified=True, names=["an"])
+    [pid] = due_cycle(app, verified=True, names=["an"])
     ref = add_people(app, ["an"])["an"]
     req = request(app, ref)
     # While the change waits, the (verified) wallet's payment is held for review.

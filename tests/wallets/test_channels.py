@@ -11,10 +11,9 @@ from flask.testing import FlaskClient
 
 from gateway.channels.models import SmsMessage
 from gateway.db import get_db
-from tests.channels.conftest import BASE
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
-from tests.wallets.conftest import AN, link_of, otp_messages, payment_state, received_code
+from tests.support.scenario import add_people, due_cycle
+from tests.support.ussd import BASE
+from tests.wallets.helpers import AN, link_of, otp_messages, payment_state, received_code
 
 PIN = "4827"
 
@@ -33,7 +32,7 @@ def open_wallet_menu(dial) -> object:  # type: ignore[no-untyped-def]
 def test_menu_5_offers_a_code_then_verifies_the_wallet_and_frees_the_payment(
         app: Flask, dial, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
-    [pid] = release_cycle(app, verified=False, names=["an"])
+    [pid] = due_cycle(app, verified=False, names=["an"])
     from gateway.disbursement.engine import Disburser
     from gateway.pii.codec import get_pii
 
@@ -102,7 +101,7 @@ def sms(client: FlaskClient, text: str, message_id: str) -> str:
 def test_sms_xt_asks_for_a_code_and_xt_code_verifies(
         app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    [pid] = release_cycle(app, verified=False, names=["an"])
+    [pid] = due_cycle(app, verified=False, names=["an"])
     from gateway.disbursement.engine import Disburser
     from gateway.pii.codec import get_pii
 

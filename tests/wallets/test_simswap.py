@@ -21,15 +21,14 @@ from gateway.settings import load_wallets as load
 from gateway.wallets.service import sim_swap_for, wallet_verification
 from gateway.wallets.simswap import CachedSimSwapCheck, HttpSimSwapCheck, SimSwapUnavailable
 from gateway.wallets.verification import ConfirmStatus, StartStatus
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
+from tests.support.scenario import add_people, due_cycle
 from tests.wallets.camara_stub import CamaraStub
-from tests.wallets.conftest import AN, link_of, otp_messages, payment_state, received_code
+from tests.wallets.helpers import AN, link_of, otp_messages, payment_state, received_code
 
 
 @pytest.fixture
-def app_settings(camara: CamaraStub) -> dict[str, object]:
-    return {"SIM_SWAP_URL": camara.url, "SIM_SWAP_TOKEN": "camara-token",
+def app_settings(app_settings: dict[str, object], camara: CamaraStub) -> dict[str, object]:
+    return {**app_settings, "SIM_SWAP_URL": camara.url, "SIM_SWAP_TOKEN": "camara-token",
             "SIM_SWAP_MAX_AGE_HOURS": 72}
 
 
@@ -52,7 +51,7 @@ def test_a_recent_swap_holds_the_payout_and_unverifies_the_wallet(
         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     camara.state.token = "camara-token"
-    ids = release_cycle(app, verified=True, names=["an", "binh"])
+    ids = due_cycle(app, verified=True, names=["an", "binh"])
     camara.swap(AN, hours_ago=5)
     outcome = disburser.send(ids)
     assert (outcome.held, outcome.by_state["succeeded"]) == (1, 1)
@@ -71,7 +70,7 @@ def test_a_recent_swap_holds_the_payout_and_unverifies_the_wallet(
 
 def test_an_old_swap_holds_nothing(app: Flask, camara: CamaraStub,
                                    disburser: Disburser) -> None:
-    [pid] = release_cycle(app, verified=True, names=["an"])
+    [pid] = due_cycle(app, verified=True, names=["an"])
     camara.swap(AN, hours_ago=24 * 30)
     assert disburser.send([pid]).by_state["succeeded"] == 1
 
@@ -95,7 +94,7 @@ def test_a_swap_after_a_code_was_sent_refuses_that_code(app: Flask,
 
 def test_a_failing_check_defers_the_payout_and_sends_no_code(
         app: Flask, camara: CamaraStub, disburser: Disburser) -> None:
-    [pid] = release_cycle(app, verified=True, names=["an"])
+    [pid] = due_cycle(app, verified=True, names=["an"])
     camara.state.failing = True
     outcome = disburser.send([pid])
     assert (outcome.claimed, outcome.held) == (0, 0)

@@ -28,9 +28,8 @@ from gateway.wallets.verification import (
     subject,
 )
 from otp import CodePolicy, OneTimeCodes
-from tests.disbursement.conftest import release_cycle
-from tests.payroll.conftest import add_people
-from tests.wallets.conftest import AN, link_of, otp_messages, payment_state, received_code
+from tests.support.scenario import add_people, due_cycle
+from tests.wallets.helpers import AN, link_of, otp_messages, payment_state, received_code
 
 
 class Clock:
@@ -74,7 +73,7 @@ def wrong(code: str) -> str:
 def test_held_payment_goes_out_only_after_the_wallet_phone_proves_itself(
         app: Flask, make_disburser, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
-    [pid] = release_cycle(app, verified=False, names=["an"])
+    [pid] = due_cycle(app, verified=False, names=["an"])
     disburser = make_disburser()
     assert disburser.send([pid]).held == 1
     assert payment_state(app, pid) == ("held", "wallet not verified")

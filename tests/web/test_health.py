@@ -2,7 +2,7 @@
 
 from gateway import create_app
 from gateway.embedded_redis import free_port
-from tests.conftest import app_config
+from tests.support.app import app_config
 
 
 def test_healthz_says_the_process_is_up(client):

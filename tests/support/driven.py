@@ -1,6 +1,6 @@
 """A December 2026 cycle driven through every step, with known figures per commune.
 
-People (tests.payroll.conftest): an 500.000 and dung 1.250.000 and hai 750.000 in 19753
+People (tests.support.scenario): an 500.000 and dung 1.250.000 and hai 750.000 in 19753
 (Phú Xuân), binh 1.500.000 in 19777 (Vỹ Dạ), cuong 1.000.000 in 20182 (Long Quảng);
 em (suspended) and gam (deceased) are skipped. After release:
 an succeeded (fee 1.100) and confirmed; binh succeeded (fee 2.200); dung failed (fee 500);
@@ -10,7 +10,6 @@ hai held; cuong still ready. Complaints: cuong "not_received", dung "wrong_amoun
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Flask
@@ -18,13 +17,11 @@ from flask import Flask
 from gateway.complaints.filing import file_complaint
 from gateway.db import get_db
 from gateway.payroll import cycles
-from gateway.payroll.funding import allocate
 from gateway.payroll.models import Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
-from gateway.registry.models import Beneficiary
+from tests.support.scenario import beneficiary_ids, make_cycle
 
-DEC = date(2026, 12, 1)
 FUNDED = 10_000_000
 DUNG_NOTE = "Tôi chỉ nhận 1.000.000 đ, số điện thoại 0777888999"
 S = PaymentState
@@ -40,31 +37,15 @@ class Driven:
     tickets: dict[str, str]
 
 
-def beneficiary_ids(app: Flask, refs: dict[str, str]) -> dict[str, int]:
-    """Return name → beneficiary id for people imported by ``add_people``."""
-    with get_db(app).sessionmaker() as s:
-        rows = dict(s.execute(sa.select(Beneficiary.ref, Beneficiary.id)).all())
-    return {name: rows[ref] for name, ref in refs.items()}
-
-
 def prepare(app: Flask, *, maker: str = "cli:maker") -> str:
-    """Create and submit the December cycle of everyone; return its ref."""
-    with get_db(app).session() as s:
-        ref = cycles.create_cycle(s, get_pii(app), program_code="TGXH_THANG", period=DEC,
-                                  actor=maker, province_code="46").cycle.ref
-        cycles.submit_cycle(s, ref, maker)
-    return ref
+    """Create and submit the December cycle of everyone, unfunded; return its ref."""
+    return make_cycle(app, "submitted", maker=maker, funds=0).ref
 
 
 def drive(app: Flask, refs: dict[str, str]) -> Driven:
     """Create, submit, approve, fund and release the cycle, then move payments and complain."""
     who = beneficiary_ids(app, refs)
-    ref = prepare(app)
-    with get_db(app).session() as s:
-        cycles.approve_cycle(s, ref, "cli:checker")
-        allocate(s, program_code="TGXH_THANG", period=DEC, amount=FUNDED, reference="QD-12",
-                 actor="cli:finance")
-        cycles.release_cycle(s, ref, "cli:checker")
+    ref = make_cycle(app, funds=FUNDED, reference="QD-12").ref
     with get_db(app).session() as s:
         cycle = cycles.get_cycle(s, ref)
         pay = {name: s.scalar(sa.select(Payment.id).where(
