@@ -248,11 +248,10 @@ class Tally:
 
 def bad_screens() -> tuple[str, ...]:
     """Return the texts of screens that mean the hop failed (system error, rate limited)."""
-    from gateway.telco.africastalking import TOO_FAST
     from ussd_menus import catalogs
 
-    return tuple({catalogs.text(lang, "error.system") for lang in catalogs.CATALOGS}
-                 | set(TOO_FAST.values()))
+    return tuple({catalogs.text(lang, key) for lang in catalogs.CATALOGS
+                  for key in ("error.system", "ussd.too_fast")})
 
 
 def _quote(value: str) -> bytes:

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gateway.telco.at_stub import AtStub
+from gateway.telco.africastalking.stub import AtStub
 from tests.conftest import make_app
 from tests.payroll.conftest import ledger_stays_sound  # noqa: F401 (autouse)
 
