@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from flask import Flask
@@ -56,8 +57,6 @@ def ussd_path(app: Flask, key: str | None = None) -> str:
 
 def _export(app: Flask, name: str, value: str) -> None:
     """Set a setting here and, through the environment, in the processes this run starts."""
-    import os
-
     app.config[name] = value
     os.environ[f"CHITRA_{name}"] = value
 
