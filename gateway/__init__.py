@@ -24,12 +24,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
         logs,
         models,  # noqa: F401  every table, so key rotation finds every one
         redis_conn,
+        telco,
     )
     from gateway.disbursement import service as disbursement
     from gateway.pii import codec
-    from gateway.telco import africastalking
+    from gateway.settings import SettingError
     from gateway.wallets import service as wallets
     from gateway.web import access_log, errors, health, input_guard, wallet_callbacks
+    from ussd_menus.screens import GraphError
 
     # APIFlask is Flask plus an OpenAPI document generated from the API's schemas and
     # decorators; plain blueprints (health, callbacks) work as before and stay out of it.
@@ -54,7 +56,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(wallet_callbacks.bp)
-    africastalking.init_app(app)
+    try:
+        telco.init_app(app)  # the channel services (USSD engine, inbox), then the callbacks
+    except (SettingError, GraphError) as exc:
+        raise config.ConfigError(str(exc)) from None
     api.init_app(app)
     # Last: it reads bodies, so the limits the blueprints set must be in place first.
     input_guard.init_app(app, bodies_under=api.PREFIX + "/", skip=("/telco/",))

@@ -106,7 +106,6 @@ def _register_domain_commands() -> None:
     from gateway.api.commands import apikey_group
     from gateway.approvers.commands import approver_group
     from gateway.audit.commands import audit_group
-    from gateway.channels.commands import at_stub, sms_group, ussd_sim
     from gateway.disbursement.commands import gsma_sim_group, wallet_group
     from gateway.ledger.commands import ledger_group
     from gateway.payroll.commands import budget_group, cycle_group, program_group
@@ -117,6 +116,7 @@ def _register_domain_commands() -> None:
     from gateway.reports.commands import report_group
     from gateway.rosters.commands import demo_group, roster_group
     from gateway.server import run_command
+    from gateway.telco.commands import at_stub, sms_group, ussd_sim
     from gateway.wallets.commands import wallet_link_group
 
     keys_group.add_command(keys_rotate)

@@ -45,7 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "PAYMENT_DAY": 5,
     # Test/demo only: adapter settings merged over the stored ones, per provider.
     "WALLET_ADAPTER_OVERRIDES": None,
-    # Beneficiary channels (USSD and SMS).
+    # Beneficiary channels (USSD and SMS). SMS_TELCO: the aggregator that sends SMS
+    # (africastalking or esms); every registered aggregator's callbacks are served.
+    "SMS_TELCO": "africastalking",
     "HOTLINE": "1900 0000",
     # The code beneficiaries dial and the number they text, printed in SMS notices.
     "USSD_CODE": "*384*12#",
@@ -59,7 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": None,
     "AT_USERNAME": "sandbox",
     "AT_API_KEY": None,
-    # None = the SDK's own host; tests and demos point it at gateway/telco/at_stub.py.
+    # None = the SDK's own host; tests and demos point it at gateway/telco/africastalking/stub.py.
     "AT_BASE_URL": None,
     "AT_SENDER_ID": None,
     # Per phone: USSD hops a minute and inbound SMS an hour before a polite refusal.

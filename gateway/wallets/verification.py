@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import record
+from gateway.channels.language import PhoneLanguage
 from gateway.channels.models import SmsKind
 from gateway.channels.outbound import stage_sms
 from gateway.clock import utcnow
@@ -227,13 +228,10 @@ class WalletVerification:
         """Return the language the wallet phone chose in the menus (default unaccented)."""
         if self.redis is None:
             return catalogs.DEFAULT_LANGUAGE
-        from gateway.channels.port import language_key
-
         try:
-            raw = self.redis.get(language_key(self.codec, phone))
+            lang = PhoneLanguage(self.codec, self.redis).get(phone)
         except redis.RedisError:
             return catalogs.DEFAULT_LANGUAGE
-        lang = raw.decode(errors="replace") if isinstance(raw, bytes) else None
         return catalogs.normalise_language(lang)
 
 

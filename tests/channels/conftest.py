@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gateway.telco.at_stub import AtStub
+from gateway.telco.africastalking.stub import AtStub
 from tests.support.fixtures import mark_folder
 from tests.support.ussd import TELCO_SETTINGS
 

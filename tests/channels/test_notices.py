@@ -12,7 +12,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rq import Queue
 
-from gateway.channels.commands import split_dial
 from gateway.channels.models import SmsMessage
 from gateway.channels.notices import (
     NoticeSettings,
@@ -32,7 +31,8 @@ from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
 from gateway.registry.models import WalletLink
 from gateway.server import ensure_telco
-from gateway.telco.at_stub import AtStub
+from gateway.telco.africastalking.stub import AtStub
+from gateway.telco.commands import split_dial
 from tests.channels.test_sms import DAY, inbound, replies
 from tests.channels.test_ussd import AN, CAREGIVER, make_caregiver, pay
 from tests.support.scenario import add_people, due_cycle

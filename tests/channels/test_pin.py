@@ -19,7 +19,7 @@ from gateway.models import Base
 from gateway.pins.models import BeneficiaryPin
 from gateway.pins.service import MAX_TRIES, reserve_try
 from gateway.registry.models import Beneficiary
-from gateway.telco.africastalking import _HideCallbackKey
+from gateway.telco import HideCallbackKey as _HideCallbackKey
 from tests.channels.test_sms import inbound, replies
 from tests.channels.test_ussd import AN, pay
 from tests.support.scenario import add_people, bearer, due_cycle, make_key

@@ -18,9 +18,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
-from gateway.registry.headers import VIETNAMESE_HEADERS
-from gateway.registry.importer import ImportSettings, import_roster
-from gateway.registry.source import memory_source
 
 from gateway.api.keys import create_key
 from gateway.api.roles import Role
@@ -32,6 +29,9 @@ from gateway.payroll.models import Cycle, Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
 from gateway.registry.models import Beneficiary, WalletLink
+from gateway.rosters.headers import VIETNAMESE_HEADERS
+from gateway.rosters.importer import ImportSettings, import_roster
+from gateway.rosters.source import memory_source
 
 DEC = date(2026, 12, 1)
 NOV = date(2026, 11, 1)  # paid on 05/11/2026: a cycle of it is already due

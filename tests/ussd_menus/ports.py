@@ -14,8 +14,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
-from gateway.registry.importer import ImportSettings, import_roster
-from gateway.registry.source import memory_source
 
 from gateway.channels.models import SmsKind, SmsMessage
 from gateway.channels.port import DbPort
@@ -28,6 +26,8 @@ from gateway.pins.models import BeneficiaryPin
 from gateway.pins.service import choose_pin, repeat_pin
 from gateway.redis_conn import get_redis
 from gateway.registry.models import Beneficiary, WalletLink
+from gateway.rosters.importer import ImportSettings, import_roster
+from gateway.rosters.source import memory_source
 from gateway.wallets.service import wallet_verification
 from otp.pin import verify_pin as pin_matches
 from tests.support.scenario import HEADER, make_cycle, payment_ids
