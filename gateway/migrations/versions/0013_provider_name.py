@@ -5,14 +5,14 @@ The settings ciphertext is bound to the value of this column (AAD ``wallet_provi
 settings still decrypt.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04
 """
 
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
