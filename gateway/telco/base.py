@@ -1,0 +1,101 @@
+"""The neutral telco seam: what every aggregator adapter speaks, with no aggregator's words.
+
+Nothing here imports an aggregator; each sub-package of :mod:`gateway.telco` turns its own
+wire format into these types, and the services in :mod:`gateway.channels` use only them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class SendStatus(str, enum.Enum):
+    """What the telco did with one recipient's message."""
+
+    SENT = "sent"        # the telco accepted this recipient's message
+    FAILED = "failed"    # refused for good for this recipient (reason kept)
+    RETRY = "retry"      # not accepted now; try again later (counts an attempt)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One phone of a batch and the message it receives."""
+
+    phone: str           # E.164, e.g. "+84912345678"
+    message_ref: str     # our sms_message.ref: stable across retries; the idempotency key
+                         # for telcos that de-duplicate (eSMS RequestId)
+
+
+@dataclass(frozen=True)
+class Template:
+    """An optional template send (Zalo ZNS first, SMS fallback)."""
+
+    template_id: str     # e.g. a ZNS template id, from settings
+    params: Mapping[str, str]   # template parameters (no unmasked personal data)
+
+
+@dataclass(frozen=True)
+class SmsBatch:
+    """One text to several recipients."""
+
+    body: str                     # the SMS text (unaccented GSM-7 by default; accented => Unicode)
+    recipients: tuple[Recipient, ...]
+    kind: str                     # "notice" | "reply" | "ticket" | "otp"
+    # None: plain SMS. A sender without template support ignores it.
+    template: Template | None = None
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What became of one recipient's message."""
+
+    message_ref: str
+    status: SendStatus
+    telco_message_id: str | None = None   # the telco's id for delivery reports
+    reason: str | None = None             # short, no personal data
+
+
+class TelcoUnavailable(Exception):
+    """The whole call failed before the telco accepted anything (network, 5xx, no credit): retry."""
+
+
+class SmsSender(Protocol):
+    """Send SMS batches through one aggregator."""
+
+    name: str                                          # "africastalking", "esms"
+    max_batch: int                                     # recipients per send() call
+
+    def send(self, batch: SmsBatch) -> list[SendOutcome]:
+        """Send the batch and return exactly one outcome per recipient."""
+        ...
+
+
+class DeliveryStatus(str, enum.Enum):
+    """Where a sent message stands according to the telco's delivery report."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """A telco's word on one sent message."""
+
+    telco_message_id: str
+    status: DeliveryStatus
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """An SMS a beneficiary sent us, as any telco delivers it."""
+
+    telco: str                 # "africastalking" | "esms"
+    telco_message_id: str      # the telco's id of the inbound message (de-duplication key)
+    phone: str                 # E.164 sender
+    text: str
