@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     from gateway import api, config, db, logs, redis_conn
     from gateway.pii import codec
     from gateway.telco import africastalking
+    from gateway.telco.esms import callbacks as esms
     from gateway.web import errors, health, wallet_callbacks
 
     # APIFlask is Flask plus an OpenAPI document generated from the API's schemas and
@@ -42,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     app.register_blueprint(health.bp)
     app.register_blueprint(wallet_callbacks.bp)
     africastalking.init_app(app)
+    esms.init_app(app)
     api.init_app(app)
     return app
 

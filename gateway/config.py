@@ -16,6 +16,8 @@ from typing import Any
 
 from flask import Flask
 
+from gateway.telco.esms import settings as esms_settings
+
 DEFAULTS: dict[str, Any] = {
     # "development" | "testing" | "production"
     "ENV": "production",
@@ -93,6 +95,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         ConfigError: a secret is missing outside development, or a value is malformed.
     """
     app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(esms_settings.DEFAULTS)  # SMS_TELCO and ESMS_*, documented there
     app.config.from_prefixed_env("CHITRA")
     if test_config:
         app.config.from_mapping(test_config)
@@ -123,6 +126,10 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         )
     cfg["SECRET_KEY"] = str(cfg["SECRET_KEY"])
     _check_telco_trust(cfg)
+    try:
+        esms_settings.check(cfg)
+    except esms_settings.EsmsSettingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _check_telco_trust(cfg: Any) -> None:

@@ -1,0 +1,177 @@
+"""eSMS settings (``CHITRA_ESMS_*``): their defaults, and the check that runs at start-up.
+
+Flask's ``from_prefixed_env`` reads JSON, so an all-digit key or OA id arrives as a number
+and ``1``/``true`` as a number or a bool; :func:`check` turns every value into its one shape
+or stops the start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from gateway.telco.trust import TrustSettingError, parse_networks, split_keys
+
+PRODUCTION_URL = "https://rest.esms.vn/MainService.svc/json"
+
+DEFAULTS: dict[str, Any] = {
+    # Which aggregator sends SMS: "africastalking" or "esms".
+    "SMS_TELCO": "africastalking",
+    # The account's keys (eSMS takes them in the request body) and registered brandname.
+    "ESMS_API_KEY": None,
+    "ESMS_SECRET_KEY": None,
+    "ESMS_BRANDNAME": None,
+    # The API root; tests and demos point it at gateway/telco/esms/stub.py.
+    "ESMS_BASE_URL": PRODUCTION_URL,
+    # True: eSMS checks each request but neither sends nor charges it (its "Sandbox": "1").
+    "ESMS_SANDBOX": False,
+    # Seconds to wait for eSMS's answer to one send.
+    "ESMS_TIMEOUT": 10.0,
+    # Secret path segment of /telco/esms/<key>/... ("new,old" during a rotation); None = 404.
+    "ESMS_CALLBACK_KEY": None,
+    # Addresses/CIDR blocks allowed to call the eSMS callbacks; empty = any.
+    "ESMS_ALLOWED_IPS": None,
+    # The short-code service's PrivateKey (signs every MO) and, optionally, its CPID.
+    "ESMS_MO_PRIVATE_KEY": None,
+    "ESMS_MO_CPID": None,
+    # Zalo Official Account id, and ZNS template ids per notice kind
+    # ("succeeded:12345,failed:12346"): notices of a listed kind go Zalo first, SMS after.
+    "ESMS_ZALO_OA_ID": None,
+    "ESMS_ZALO_TEMPLATES": None,
+}
+
+TELCOS = ("africastalking", "esms")
+_KIND = re.compile(r"[a-z][a-z_]{0,31}")
+_TEMPLATE_ID = re.compile(r"[A-Za-z0-9_-]{1,50}")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class EsmsSettingError(ValueError):
+    """An eSMS setting is malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class EsmsSettings:
+    """The parsed settings an eSMS sender needs."""
+
+    api_key: str
+    secret_key: str
+    brandname: str
+    base_url: str
+    sandbox: bool
+    timeout: float
+    zalo_oa_id: str | None
+    zalo_templates: Mapping[str, str]
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _flag(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise EsmsSettingError(f"CHITRA_{name} must be true or false, not {value!r}")
+
+
+def _url(name: str, value: object) -> str:
+    text = _text(value) or ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise EsmsSettingError(f"CHITRA_{name} must be an http(s) URL, not {text!r}")
+    return text.rstrip("/")
+
+
+def parse_templates(value: object) -> dict[str, str]:
+    """Parse ``kind:template_id`` pairs (comma separated, or a JSON object) into a mapping.
+
+    Raises:
+        EsmsSettingError: a pair is not ``kind:id`` or a kind is listed twice.
+    """
+    if value is None or value == "":
+        return {}
+    pairs = (list(value.items()) if isinstance(value, Mapping)
+             else [p.partition(":")[::2] for p in str(value).split(",") if p.strip()])
+    templates: dict[str, str] = {}
+    for kind, template_id in pairs:
+        kind, template_id = str(kind).strip(), str(template_id).strip()
+        if not _KIND.fullmatch(kind) or not _TEMPLATE_ID.fullmatch(template_id):
+            raise EsmsSettingError(
+                f"CHITRA_ESMS_ZALO_TEMPLATES: {kind}:{template_id!s} is not kind:template_id "
+                "(e.g. succeeded:12345)")
+        if kind in templates:
+            raise EsmsSettingError(f"CHITRA_ESMS_ZALO_TEMPLATES: {kind} is listed twice")
+        templates[kind] = template_id
+    return templates
+
+
+def check(cfg: MutableMapping[str, Any]) -> None:
+    """Normalise the eSMS settings in place, or raise naming the malformed variable.
+
+    Raises:
+        EsmsSettingError: a value is malformed or the values contradict each other.
+    """
+    telco = str(cfg.get("SMS_TELCO") or "africastalking").strip().lower()
+    if telco not in TELCOS:
+        raise EsmsSettingError(f"CHITRA_SMS_TELCO must be one of {', '.join(TELCOS)}, "
+                               f"not {telco!r}")
+    cfg["SMS_TELCO"] = telco
+    for name in ("ESMS_API_KEY", "ESMS_SECRET_KEY", "ESMS_BRANDNAME", "ESMS_MO_PRIVATE_KEY",
+                 "ESMS_MO_CPID", "ESMS_ZALO_OA_ID"):
+        cfg[name] = _text(cfg.get(name))
+    brandname = cfg["ESMS_BRANDNAME"]
+    # Decree 91/2020: a brandname is at most 11 Latin letters, digits, "-", "_", "." or space.
+    if brandname is not None and not re.fullmatch(r"[A-Za-z0-9 ._-]{1,11}", brandname):
+        raise EsmsSettingError(f"CHITRA_ESMS_BRANDNAME {brandname!r} is not a brandname "
+                               "(1 to 11 Latin letters, digits, '-', '_', '.' or space)")
+    cfg["ESMS_BASE_URL"] = _url("ESMS_BASE_URL", cfg.get("ESMS_BASE_URL") or PRODUCTION_URL)
+    cfg["ESMS_SANDBOX"] = _flag("ESMS_SANDBOX", cfg.get("ESMS_SANDBOX"))
+    try:
+        timeout = float(cfg.get("ESMS_TIMEOUT") or DEFAULTS["ESMS_TIMEOUT"])
+    except (TypeError, ValueError):
+        timeout = -1.0
+    if not 0.5 <= timeout <= 60:
+        raise EsmsSettingError(f"CHITRA_ESMS_TIMEOUT must be 0.5 to 60 seconds, not "
+                               f"{cfg.get('ESMS_TIMEOUT')!r}")
+    cfg["ESMS_TIMEOUT"] = timeout
+    for name, parse in (("ESMS_CALLBACK_KEY", split_keys), ("ESMS_ALLOWED_IPS", parse_networks)):
+        try:
+            parsed = parse(cfg.get(name))
+        except TrustSettingError as exc:
+            raise EsmsSettingError(f"CHITRA_{name}: {exc}") from None
+        if name == "ESMS_ALLOWED_IPS":
+            cfg[name] = parsed
+    cfg["ESMS_ZALO_TEMPLATES"] = parse_templates(cfg.get("ESMS_ZALO_TEMPLATES"))
+    if cfg["ESMS_ZALO_TEMPLATES"] and not cfg["ESMS_ZALO_OA_ID"]:
+        raise EsmsSettingError("CHITRA_ESMS_ZALO_TEMPLATES needs CHITRA_ESMS_ZALO_OA_ID "
+                               "(the Zalo Official Account the templates belong to)")
+    if bool(cfg["ESMS_API_KEY"]) != bool(cfg["ESMS_SECRET_KEY"]):
+        raise EsmsSettingError("CHITRA_ESMS_API_KEY and CHITRA_ESMS_SECRET_KEY go together: "
+                               "set both or neither")
+    if cfg["ESMS_API_KEY"] and not brandname:
+        raise EsmsSettingError("CHITRA_ESMS_BRANDNAME is required with CHITRA_ESMS_API_KEY "
+                               "(customer-care SMS are sent under a registered brandname)")
+
+
+def settings_from(cfg: Mapping[str, Any]) -> EsmsSettings | None:
+    """Return the sender's settings from a checked config, or None when no account is set."""
+    if not cfg.get("ESMS_API_KEY"):
+        return None
+    return EsmsSettings(
+        api_key=str(cfg["ESMS_API_KEY"]), secret_key=str(cfg["ESMS_SECRET_KEY"]),
+        brandname=str(cfg["ESMS_BRANDNAME"]), base_url=str(cfg["ESMS_BASE_URL"]),
+        sandbox=bool(cfg["ESMS_SANDBOX"]), timeout=float(cfg["ESMS_TIMEOUT"]),
+        zalo_oa_id=cfg.get("ESMS_ZALO_OA_ID"),
+        zalo_templates=dict(cfg.get("ESMS_ZALO_TEMPLATES") or {}))
