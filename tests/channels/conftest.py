@@ -11,6 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from gateway.telco.at_stub import AtStub
+from tests.channels.esms_fixtures import (  # noqa: F401 (fixtures)
+    esms_app,
+    esms_live,
+    esms_sender,
+    esms_stub,
+)
 from tests.conftest import make_app
 from tests.payroll.conftest import ledger_stays_sound  # noqa: F401 (autouse)
 

@@ -124,8 +124,6 @@ def inbound_message(args: Mapping[str, str], private_key: str,
 @bp.get("/mo")
 def mo() -> Response:
     """Answer a short-code SMS once per eSMS ``smsid``, the reply in eSMS's XML."""
-    from gateway.channels import inbound
-
     private_key = current_app.config.get("ESMS_MO_PRIVATE_KEY")
     if not private_key:
         abort(404)  # no short-code service configured: the route does not exist
@@ -138,6 +136,8 @@ def mo() -> Response:
             log.warning("esms mo refused: %s", message)
             return Response("refused", 403, mimetype="text/plain")
         return _xml(client_response(None, smsid, sender))  # not a Vietnamese mobile: no reply
+    from gateway.channels import inbound
+
     reply = inbound.receive(get_db(), get_pii(), message)
     return _xml(client_response(reply, smsid, sender))
 
