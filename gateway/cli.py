@@ -112,6 +112,7 @@ def _register_domain_commands() -> None:
     from gateway.registry.commands import beneficiary_group, demo_group, roster_group
     from gateway.reports.commands import report_group
     from gateway.server import run_command
+    from gateway.telco.esms.commands import esms_stub
     from gateway.wallets.commands import wallet_link_group
 
     keys_group.add_command(keys_rotate)
@@ -130,7 +131,7 @@ def _register_domain_commands() -> None:
     cli.add_command(report_group)
     cli.add_command(wallet_link_group)
     cli.add_command(pin_group)
-    for command in (ussd_sim, sms_group, at_stub):
+    for command in (ussd_sim, sms_group, at_stub, esms_stub):
         cli.add_command(command)
 
 
