@@ -150,3 +150,14 @@ def test_the_callback_url_uses_the_current_key() -> None:
     assert callback_url("https://chitra.example/", "new-key,old-key") == (
         "https://chitra.example/telco/esms/new-key/delivery")
     assert callback_url(None, "k") is None and callback_url("https://x", None) is None
+
+
+def test_a_lost_answer_is_retried_without_sending_twice(esms_stub: EsmsStub,
+                                                         esms_sender: EsmsSender) -> None:
+    esms_stub.state.faults = ["lost"]
+    with pytest.raises(TelcoUnavailable):
+        esms_sender.send(batch(A))
+    assert len(esms_stub.state.messages) == 1  # eSMS took it; we never heard
+    [outcome] = esms_sender.send(batch(A))
+    assert (outcome.status, outcome.telco_message_id) == (SendStatus.SENT, "ref-001")
+    assert len(esms_stub.state.messages) == 1

@@ -9,7 +9,8 @@ eSMS signs them. Extras under ``/_stub/``:
 - ``GET /_stub/messages``: every message sent (a ZNS attempt has ``"channel": "zalo"``);
 - ``POST /_stub/fail`` (JSON ``{"0912345678": "108"}``): a code for a phone's sends;
 - ``POST /_stub/fault`` (JSON ``{"faults": ["500", "timeout", "103"]}``): the next calls fail
-  whole, one fault each (HTTP 500, no answer in time, a ``CodeResult`` for the account);
+  whole, one fault each (HTTP 500, no answer in time, a ``CodeResult`` for the account;
+  ``"lost"`` accepts the message but never answers, as when the answer is lost on the way);
 - ``POST /_stub/zalo`` (JSON ``{"undeliverable": ["0912345678"], "code": "789"}``): ZNS
   fails for these phones (the SMS half is sent) or the whole Zalo request is refused;
 - ``POST /_stub/deliver`` (JSON ``{"SendStatus": "5", "SendSuccess": "1"}``): report every
@@ -74,10 +75,16 @@ class StubState:
             fault = self.faults.pop(0) if self.faults else None
         if fault == "timeout":
             return None
+        if fault == "lost":
+            self._answer(path, body)  # accepted, but the answer never reaches the caller
+            return None
         if fault and fault.isdigit() and len(fault) == 3 and fault.startswith("5"):
             return int(fault), {"error": "Internal Server Error"}
         if fault:
             return 200, _refusal(fault)
+        return self._answer(path, body)
+
+    def _answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if (self.api_key is not None and body.get("ApiKey") != self.api_key) or (
                 self.secret_key is not None and body.get("SecretKey") != self.secret_key):
             return 200, _refusal("101")
