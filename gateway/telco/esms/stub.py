@@ -24,7 +24,6 @@ Run it with ``gateway esms-stub --port 8098`` and point ``CHITRA_ESMS_BASE_URL``
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -32,10 +31,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from gateway.telco.esms.signature import mo_sign
+from gateway.telco.stub_http import LocalStub, StubHandler, StubServer
 
 PREFIX = "/MainService.svc/json/"
 SEND = PREFIX + "SendMultipleMessage_V4_post_json/"
@@ -216,110 +215,56 @@ def _refusal(code: str) -> dict[str, Any]:
             "ErrorMessage": MESSAGES.get(code, f"Error {code}")}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _StubServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: request lines carry phone numbers."""
-
-    def _reply(self, code: int, body: Any) -> None:
-        raw = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def _json(self) -> Any:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            return json.loads(raw or b"{}")
-        except ValueError:
-            return None
-
-    def do_GET(self) -> None:
-        """Serve the recorded messages."""
-        if self.path.split("?")[0] == "/_stub/messages":
-            with self.server.state.lock:
-                self._reply(200, list(self.server.state.messages))
-        else:
-            self._reply(404, {"error": "not found"})
+class _Handler(StubHandler):
+    server: StubServer
 
     def do_POST(self) -> None:
         """Answer a send call or a stub control call."""
         state = self.server.state
         path = self.path.split("?")[0]
-        body = self._json()
+        body = self.read_json()
         if not isinstance(body, dict):
-            self._reply(400, {"error": "Invalid request"})
+            self.reply(400, {"error": "Invalid request"})
         elif path in (SEND, MULTI):
             answer = state.answer(path, body)
             if answer is None:
                 time.sleep(TIMEOUT_SECONDS)
                 return
-            self._reply(*answer)
+            self.reply(*answer)
         elif path == "/_stub/fail":
             with state.lock:
                 state.failures = {str(k): str(v) for k, v in body.items()}
-            self._reply(200, {"ok": True})
+            self.reply(200, {"ok": True})
         elif path == "/_stub/fault":
             with state.lock:
                 state.faults = [str(f) for f in body.get("faults", [])]
-            self._reply(200, {"ok": True})
+            self.reply(200, {"ok": True})
         elif path == "/_stub/zalo":
             with state.lock:
                 state.zalo_undeliverable = {str(p) for p in body.get("undeliverable", [])}
                 state.zalo_code = body.get("code")
-            self._reply(200, {"ok": True})
+            self.reply(200, {"ok": True})
         elif path == "/_stub/deliver":
             count = state.deliver(str(body.get("SendStatus", "5")), body.get("SendSuccess"),
                                   body.get("SendFailed"))
-            self._reply(200, {"reported": count})
+            self.reply(200, {"reported": count})
         elif path == "/_stub/mo":
             status, text = state.mo(str(body["url"]), str(body["sender"]), str(body["content"]))
-            self._reply(200, {"status": status, "answer": text})
+            self.reply(200, {"status": status, "answer": text})
         else:
-            self._reply(404, {"error": "not found"})
+            self.reply(404, {"error": "not found"})
 
 
-class _StubServer(ThreadingHTTPServer):
-    daemon_threads = True
+class EsmsStub(LocalStub):
+    """Run the eSMS stub on a local port in a background thread."""
 
-    def __init__(self, address: tuple[str, int], state: StubState) -> None:
-        super().__init__(address, _Handler)
-        self.state = state
-
-
-class EsmsStub:
-    """Run the stub on a local port in a background thread."""
+    state: StubState
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, **state: Any) -> None:
         """Bind to ``host:port`` (0 picks a free port); ``state`` sets :class:`StubState`."""
-        self.state = StubState(**state)
-        self._server = _StubServer((host, port), self.state)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """Give the stub's root URL."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(host, port, _Handler, StubState(**state))
 
     @property
     def base_url(self) -> str:
         """Give the API root to configure as ``ESMS_BASE_URL``."""
         return self.url + PREFIX.rstrip("/")
-
-    def start(self) -> EsmsStub:
-        """Start serving and return self."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        self._server.shutdown()
-        self._server.server_close()
-
-    def serve_forever(self) -> None:
-        """Serve in the calling thread (the CLI)."""
-        self._server.serve_forever()
