@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from gateway.telco.esms.settings import EsmsSettings
+from gateway.telco.esms.settings import EsmsSettings, ZnsTemplate
 from gateway.telco.esms.sms import EsmsSender
 from gateway.telco.esms.stub import EsmsStub
 from tests.conftest import make_app
@@ -38,7 +38,8 @@ def settings_for(base_url: str, **overrides: Any) -> EsmsSettings:
     values: dict[str, Any] = {
         "api_key": API_KEY, "secret_key": SECRET_KEY, "brandname": BRANDNAME,
         "base_url": base_url, "sandbox": False, "timeout": 1.0, "zalo_oa_id": OA_ID,
-        "zalo_templates": {"succeeded": "205644", "failed": "205645"}}
+        "zalo_templates": {"succeeded": ZnsTemplate("205644"),
+                           "failed": ZnsTemplate("205645", ("month", "amount"))}}
     values.update(overrides)
     return EsmsSettings(**values)
 

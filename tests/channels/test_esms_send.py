@@ -131,6 +131,20 @@ def test_without_an_oa_id_templates_are_ignored(esms_stub: EsmsStub) -> None:
     assert esms_stub.state.messages[0]["CallbackUrl"] is None  # no PUBLIC_URL: no reports
 
 
+def test_a_configured_parameter_order_is_the_params_order(
+        esms_stub: EsmsStub, esms_sender: EsmsSender) -> None:
+    template = Template("failed", {"amount": "1.250.000 đ", "month": "11/2026", "extra": "x"})
+    esms_sender.send(batch(A, template=template))
+    [zalo] = esms_stub.state.messages
+    assert (zalo["TempID"], zalo["Params"]) == ("205645", ["11/2026", "1.250.000 đ"])
+
+
+def test_a_notice_lacking_a_template_parameter_goes_by_sms(
+        esms_stub: EsmsStub, esms_sender: EsmsSender) -> None:
+    esms_sender.send(batch(A, template=Template("failed", {"amount": "1.250.000 đ"})))
+    assert [m["channel"] for m in esms_stub.state.messages] == ["sms"]
+
+
 def test_a_zalo_retry_is_de_duplicated_too(esms_stub: EsmsStub,
                                            esms_sender: EsmsSender) -> None:
     template = Template("succeeded", {"amount": "1"})

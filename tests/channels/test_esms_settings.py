@@ -9,7 +9,12 @@ import pytest
 
 from gateway import create_app
 from gateway.config import ConfigError
-from gateway.telco.esms.settings import PRODUCTION_URL, parse_templates, settings_from
+from gateway.telco.esms.settings import (
+    PRODUCTION_URL,
+    ZnsTemplate,
+    parse_templates,
+    settings_from,
+)
 from tests.conftest import app_config
 
 
@@ -30,6 +35,8 @@ def build(**settings: Any) -> Any:
      "CHITRA_ESMS_ZALO_TEMPLATES"),
     ({"ESMS_ZALO_TEMPLATES": "succeeded:1,succeeded:2", "ESMS_ZALO_OA_ID": "1"},
      "CHITRA_ESMS_ZALO_TEMPLATES"),
+    ({"ESMS_ZALO_TEMPLATES": "succeeded:12345:amount|2month", "ESMS_ZALO_OA_ID": "1"},
+     "CHITRA_ESMS_ZALO_TEMPLATES"),
     ({"ESMS_ZALO_TEMPLATES": "succeeded:12345"}, "CHITRA_ESMS_ZALO_OA_ID"),
     ({"ESMS_API_KEY": "k"}, "CHITRA_ESMS_SECRET_KEY"),
     ({"ESMS_API_KEY": "k", "ESMS_SECRET_KEY": "s"}, "CHITRA_ESMS_BRANDNAME"),
@@ -48,7 +55,7 @@ def test_values_from_the_environment_are_normalised(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("CHITRA_ESMS_BRANDNAME", "CHITRA")
     monkeypatch.setenv("CHITRA_ESMS_SANDBOX", "true")
     monkeypatch.setenv("CHITRA_ESMS_ZALO_OA_ID", "4097311281936189049")
-    monkeypatch.setenv("CHITRA_ESMS_ZALO_TEMPLATES", "succeeded:205644, failed:205645")
+    monkeypatch.setenv("CHITRA_ESMS_ZALO_TEMPLATES", "succeeded:205644, failed:205645:month|amount")
     monkeypatch.setenv("CHITRA_ESMS_ALLOWED_IPS", "203.162.0.0/16")
     monkeypatch.setenv("CHITRA_ESMS_BASE_URL", "https://rest.esms.vn/MainService.svc/json/")
     cfg = build().config
@@ -59,7 +66,8 @@ def test_values_from_the_environment_are_normalised(monkeypatch: pytest.MonkeyPa
     assert (settings.api_key, settings.secret_key, settings.sandbox) == (
         "12345678", "87654321", True)
     assert settings.zalo_oa_id == "4097311281936189049"
-    assert settings.zalo_templates == {"succeeded": "205644", "failed": "205645"}
+    assert settings.zalo_templates == {"succeeded": ZnsTemplate("205644"),
+                                       "failed": ZnsTemplate("205645", ("month", "amount"))}
     assert settings.base_url == PRODUCTION_URL
 
 
@@ -71,5 +79,5 @@ def test_the_defaults_send_nothing_and_point_at_production() -> None:
 
 
 def test_templates_may_be_a_json_object() -> None:
-    assert parse_templates({"succeeded": 205644}) == {"succeeded": "205644"}
+    assert parse_templates({"succeeded": 205644}) == {"succeeded": ZnsTemplate("205644")}
     assert parse_templates("") == {} and parse_templates(None) == {}

@@ -37,8 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # The short-code service's PrivateKey (signs every MO) and, optionally, its CPID.
     "ESMS_MO_PRIVATE_KEY": None,
     "ESMS_MO_CPID": None,
-    # Zalo Official Account id, and ZNS template ids per notice kind
-    # ("succeeded:12345,failed:12346"): notices of a listed kind go Zalo first, SMS after.
+    # Zalo Official Account id, and ZNS templates per notice kind ("succeeded:12345,
+    # failed:12346", optionally with the template's parameter order: "succeeded:12345:
+    # amount|month|wallet"): notices of a listed kind go Zalo first, SMS after.
     "ESMS_ZALO_OA_ID": None,
     "ESMS_ZALO_TEMPLATES": None,
 }
@@ -46,12 +47,21 @@ DEFAULTS: dict[str, Any] = {
 TELCOS = ("africastalking", "esms")
 _KIND = re.compile(r"[a-z][a-z_]{0,31}")
 _TEMPLATE_ID = re.compile(r"[A-Za-z0-9_-]{1,50}")
+_PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,49}")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
 class EsmsSettingError(ValueError):
     """An eSMS setting is malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class ZnsTemplate:
+    """A registered ZNS template: its id and, when given, the order of its parameters."""
+
+    template_id: str
+    params: tuple[str, ...] = ()  # eSMS's Params is a list in the template's own order
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class EsmsSettings:
     sandbox: bool
     timeout: float
     zalo_oa_id: str | None
-    zalo_templates: Mapping[str, str]
+    zalo_templates: Mapping[str, ZnsTemplate]
 
 
 def _text(value: object) -> str | None:
@@ -94,26 +104,36 @@ def _url(name: str, value: object) -> str:
     return text.rstrip("/")
 
 
-def parse_templates(value: object) -> dict[str, str]:
-    """Parse ``kind:template_id`` pairs (comma separated, or a JSON object) into a mapping.
+def _template(kind: str, text: str) -> ZnsTemplate:
+    template_id, _, order = text.partition(":")
+    names = tuple(n.strip() for n in order.split("|") if n.strip()) if order else ()
+    if (not _KIND.fullmatch(kind) or not _TEMPLATE_ID.fullmatch(template_id.strip())
+            or not all(_PARAM.fullmatch(n) for n in names)):
+        raise EsmsSettingError(
+            f"CHITRA_ESMS_ZALO_TEMPLATES: {kind}:{text} is not kind:template_id or "
+            "kind:template_id:param|param (e.g. succeeded:205644:amount|month)")
+    return ZnsTemplate(template_id.strip(), names)
+
+
+def parse_templates(value: object) -> dict[str, ZnsTemplate]:
+    """Parse ``kind:template_id[:param|param...]`` pairs (comma separated, or a JSON object).
 
     Raises:
-        EsmsSettingError: a pair is not ``kind:id`` or a kind is listed twice.
+        EsmsSettingError: a pair is malformed or a kind is listed twice.
     """
     if value is None or value == "":
         return {}
-    pairs = (list(value.items()) if isinstance(value, Mapping)
-             else [p.partition(":")[::2] for p in str(value).split(",") if p.strip()])
-    templates: dict[str, str] = {}
-    for kind, template_id in pairs:
-        kind, template_id = str(kind).strip(), str(template_id).strip()
-        if not _KIND.fullmatch(kind) or not _TEMPLATE_ID.fullmatch(template_id):
-            raise EsmsSettingError(
-                f"CHITRA_ESMS_ZALO_TEMPLATES: {kind}:{template_id!s} is not kind:template_id "
-                "(e.g. succeeded:12345)")
+    if isinstance(value, Mapping):
+        pairs = [(str(k), str(v)) for k, v in value.items()]
+    else:
+        pairs = [(k, v) for k, _, v in (p.strip().partition(":") for p in str(value).split(","))
+                 if k or v]
+    templates: dict[str, ZnsTemplate] = {}
+    for kind, text in pairs:
+        kind = kind.strip()
         if kind in templates:
             raise EsmsSettingError(f"CHITRA_ESMS_ZALO_TEMPLATES: {kind} is listed twice")
-        templates[kind] = template_id
+        templates[kind] = _template(kind, text.strip())
     return templates
 
 

@@ -55,18 +55,28 @@ class EsmsSender:
         self.callback = callback
         self.client = client or wire.EsmsClient(settings.base_url, settings.timeout)
 
-    def zalo_template(self, template: Template | None) -> str | None:
-        """Return the ZNS template id to send first, or None for a plain SMS.
+    def zalo_template(self, template: Template | None) -> tuple[str, list[str]] | None:
+        """Return the ZNS template id and its ``Params`` list to send first, or None (plain SMS).
 
-        ``template.template_id`` may be a notice kind (``succeeded``) listed in
-        ``ESMS_ZALO_TEMPLATES`` or a ZNS id configured there; anything else is plain SMS.
+        ``template.template_id`` names a notice kind listed in ``ESMS_ZALO_TEMPLATES`` (or
+        one of the ZNS ids listed there). With a parameter order configured, a notice that
+        lacks one of the parameters goes as plain SMS rather than as a broken ZNS message.
         """
         if template is None or not self.settings.zalo_oa_id:
             return None
         configured = self.settings.zalo_templates
-        if template.template_id in configured:
-            return configured[template.template_id]
-        return template.template_id if template.template_id in configured.values() else None
+        zns = configured.get(template.template_id) or next(
+            (t for t in configured.values() if t.template_id == template.template_id), None)
+        if zns is None:
+            return None
+        if not zns.params:
+            return zns.template_id, [str(v) for v in template.params.values()]
+        missing = [name for name in zns.params if name not in template.params]
+        if missing:
+            log.warning("zns template %s lacks %s: sending by SMS", zns.template_id,
+                        ", ".join(missing))
+            return None
+        return zns.template_id, [str(template.params[name]) for name in zns.params]
 
     def send(self, batch: SmsBatch) -> list[SendOutcome]:
         """Send the batch's text to each recipient and say what became of each.
@@ -75,12 +85,11 @@ class EsmsSender:
             TelcoUnavailable: the first call got no answer, or an answer saying nothing can
                 be sent now (keys, balance, brandname, IP); nothing of the batch was accepted.
         """
-        temp_id = self.zalo_template(batch.template)
-        params = list((batch.template.params if batch.template else {}).values())
+        zns = self.zalo_template(batch.template)
         outcomes: list[SendOutcome] = []
         for index, recipient in enumerate(batch.recipients):
             try:
-                outcomes.append(self._one(batch.body, recipient, temp_id, params))
+                outcomes.append(self._one(batch.body, recipient, zns))
             except TelcoUnavailable as exc:
                 if index == 0:
                     raise
@@ -90,12 +99,12 @@ class EsmsSender:
                 break
         return outcomes
 
-    def _one(self, body: str, recipient: Recipient, temp_id: str | None,
-             params: list[str]) -> SendOutcome:
-        if temp_id is not None:
+    def _one(self, body: str, recipient: Recipient,
+             zns: tuple[str, list[str]] | None) -> SendOutcome:
+        if zns is not None:
             payload: dict[str, Any] = wire.multichannel_request(
                 self.settings, recipient.phone, body, recipient.message_ref, self.callback,
-                temp_id, params)
+                *zns)
             answer = self._post(wire.MULTICHANNEL, payload)
             judged, reason = verdict(answer)
             if judged is not Verdict.NO_ZALO:
