@@ -24,6 +24,7 @@ from gateway.telco import trust
 from gateway.telco.base import DeliveryReport, InboundMessage
 from gateway.telco.esms.codes import delivery_status
 from gateway.telco.esms.signature import mo_sign_valid
+from ussd_menus import catalogs
 
 log = logging.getLogger(__name__)
 bp = Blueprint("esms", __name__, url_prefix="/telco/esms/<key>")
@@ -138,7 +139,12 @@ def mo() -> Response:
         return _xml(client_response(None, smsid, sender))  # not a Vietnamese mobile: no reply
     from gateway.channels import inbound
 
-    reply = inbound.receive(get_db(), get_pii(), message)
+    try:
+        reply = inbound.receive(get_db(), get_pii(), message)
+    except Exception:
+        # Not even filed (the database is down): the sender still gets a short answer.
+        log.exception("esms mo not filed")
+        reply = catalogs.text(catalogs.DEFAULT_LANGUAGE, "error.system")
     return _xml(client_response(reply, smsid, sender))
 
 
