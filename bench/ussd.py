@@ -129,7 +129,8 @@ def seed(url: str, size: int) -> list[str]:
     from gateway.registry.importer import ImportSettings, import_roster
     from gateway.registry.models import WalletLink
     from gateway.registry.source import memory_source
-    from gateway.registry.validation import InvalidValue, parse_phone
+    from gateway.vn.cells import InvalidValue
+    from gateway.vn.phone import parse_phone
 
     fresh_database(url, "")
     app = create_app()
@@ -247,11 +248,10 @@ class Tally:
 
 def bad_screens() -> tuple[str, ...]:
     """Return the texts of screens that mean the hop failed (system error, rate limited)."""
-    from gateway.telco.africastalking import TOO_FAST
     from ussd_menus import catalogs
 
-    return tuple({catalogs.text(lang, "error.system") for lang in catalogs.CATALOGS}
-                 | set(TOO_FAST.values()))
+    return tuple({catalogs.text(lang, key) for lang in catalogs.CATALOGS
+                  for key in ("error.system", "ussd.too_fast")})
 
 
 def _quote(value: str) -> bytes:

@@ -17,10 +17,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     Raises:
         gateway.config.ConfigError: a required secret or setting is missing or malformed.
     """
-    from gateway import api, config, db, logs, redis_conn
+    from gateway import api, config, db, logs, redis_conn, telco
     from gateway.pii import codec
-    from gateway.telco import africastalking
-    from gateway.telco.esms import callbacks as esms
     from gateway.web import errors, health, wallet_callbacks
 
     # APIFlask is Flask plus an OpenAPI document generated from the API's schemas and
@@ -42,8 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(wallet_callbacks.bp)
-    africastalking.init_app(app)
-    esms.init_app(app)
+    telco.init_app(app)  # the channel services (USSD engine, inbox), then the callbacks
     api.init_app(app)
     return app
 

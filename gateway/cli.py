@@ -71,13 +71,21 @@ def keys_generate() -> None:
 
 
 class _GatewayGroup(FlaskGroup):
-    """FlaskGroup that reports a missing Redis as an error message, not a traceback."""
+    """FlaskGroup that reports refusals and a missing Redis as messages, not tracebacks.
 
-    def invoke(self, ctx: click.Context) -> object:  # noqa: D102
+    This is the one place the command line translates a domain error: its English and
+    Vietnamese sentences, exit status 1.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; answer a domain error or a missing Redis with a clear message."""
+        from gateway.errors import DomainError
         from gateway.redis_conn import RedisNotConfigured
 
         try:
             return super().invoke(ctx)
+        except DomainError as exc:
+            raise click.ClickException(f"{exc.en}\n{exc.vi}") from None
         except RedisNotConfigured as exc:
             raise click.ClickException(str(exc)) from None
 

@@ -16,8 +16,6 @@ from typing import Any
 
 from flask import Flask
 
-from gateway.telco.esms import settings as esms_settings
-
 DEFAULTS: dict[str, Any] = {
     # "development" | "testing" | "production"
     "ENV": "production",
@@ -41,7 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "PAYMENT_DAY": 5,
     # Test/demo only: adapter settings merged over the stored ones, per provider.
     "WALLET_ADAPTER_OVERRIDES": None,
-    # Beneficiary channels (USSD and SMS).
+    # Beneficiary channels (USSD and SMS). SMS_TELCO: the aggregator that sends SMS
+    # (africastalking or esms); every registered aggregator's callbacks are served.
+    "SMS_TELCO": "africastalking",
     "HOTLINE": "1900 0000",
     # The code beneficiaries dial and the number they text, printed in SMS notices.
     "USSD_CODE": "*384*12#",
@@ -55,9 +55,28 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": None,
     "AT_USERNAME": "sandbox",
     "AT_API_KEY": None,
-    # None = the SDK's own host; tests and demos point it at gateway/telco/at_stub.py.
+    # None = the SDK's own host; tests and demos point it at gateway/telco/africastalking/stub.py.
     "AT_BASE_URL": None,
     "AT_SENDER_ID": None,
+    # eSMS (VIHAT), checked by gateway/telco/esms/settings.py: the account's keys (sent in
+    # the request body) and registered brandname; the API root (tests and demos point it at
+    # gateway/telco/esms/stub.py); Sandbox (eSMS checks requests but neither sends nor
+    # charges); seconds per request; the callbacks' secret path segment ("new,old" during a
+    # rotation) and allowed addresses; the short-code service's PrivateKey (signs each MO)
+    # and CP id; the Zalo OA and ZNS templates per notice kind ("succeeded:205644,failed:
+    # 205645", optionally "succeeded:205644:amount|month" naming the parameters' order).
+    "ESMS_API_KEY": None,
+    "ESMS_SECRET_KEY": None,
+    "ESMS_BRANDNAME": None,
+    "ESMS_BASE_URL": "https://rest.esms.vn/MainService.svc/json",
+    "ESMS_SANDBOX": False,
+    "ESMS_TIMEOUT": 10.0,
+    "ESMS_CALLBACK_KEY": None,
+    "ESMS_ALLOWED_IPS": None,
+    "ESMS_MO_PRIVATE_KEY": None,
+    "ESMS_MO_CPID": None,
+    "ESMS_ZALO_OA_ID": None,
+    "ESMS_ZALO_TEMPLATES": None,
     # Per phone: USSD hops a minute and inbound SMS an hour before a polite refusal.
     "USSD_HOPS_PER_MINUTE": 30,
     "SMS_INBOUND_PER_HOUR": 10,
@@ -95,7 +114,6 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         ConfigError: a secret is missing outside development, or a value is malformed.
     """
     app.config.from_mapping(DEFAULTS)
-    app.config.from_mapping(esms_settings.DEFAULTS)  # SMS_TELCO and ESMS_*, documented there
     app.config.from_prefixed_env("CHITRA")
     if test_config:
         app.config.from_mapping(test_config)
@@ -126,10 +144,6 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         )
     cfg["SECRET_KEY"] = str(cfg["SECRET_KEY"])
     _check_telco_trust(cfg)
-    try:
-        esms_settings.check(cfg)
-    except esms_settings.EsmsSettingError as exc:
-        raise ConfigError(str(exc)) from None
 
 
 def _check_telco_trust(cfg: Any) -> None:

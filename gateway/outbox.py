@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from gateway.clock import utcnow
 from gateway.db import Base, bulk_insert
-from gateway.registry.models import utcnow
 
 
 class OutboxEvent(Base):

@@ -1,8 +1,4 @@
-"""``gateway run``: the whole service in one command (web server, embedded Redis in development).
-
-Later capabilities add their processes (workers, simulators) to ``SERVICES`` so that one
-command still starts everything.
-"""
+"""``gateway run``: the whole service in one command (web server, embedded Redis in development)."""
 
 from __future__ import annotations
 
@@ -32,47 +28,21 @@ def ensure_redis(app: Flask) -> str:
     # Child processes (workers, simulators) inherit the URL through the environment.
     os.environ["CHITRA_REDIS_URL"] = server.url
     redis_conn.init_app(app)
+    from gateway.telco.services import init_services
+
+    init_services(app)  # the hop service and the inbox now have their Redis
     return server.url
 
 
 def ensure_telco(app: Flask, base: str) -> str:
-    """Set up Africa's Talking for this run and return a line describing where SMS go.
+    """Set up the configured SMS telco for this run and return a line saying where SMS go.
 
-    In development, unless ``CHITRA_AT_BASE_URL`` or ``CHITRA_AT_API_KEY`` name a real
-    endpoint, a local AT stub is started on a free loopback port and every process of the run
-    (the worker pool sends the SMS) is pointed at it; the stub reports each message delivered
-    back to this server. A development run without ``CHITRA_AT_CALLBACK_KEY`` gets a random
-    one so that ``gateway ussd-sim`` can dial in. Elsewhere nothing is started: SMS go through
-    the configured AT account, or wait queued while ``CHITRA_AT_API_KEY`` is unset.
+    The telco's package decides (``start_dev_stub``): in development it may start a local
+    stand-in of its API and point every process of the run at it.
     """
-    import secrets
+    from gateway import telco
 
-    cfg = app.config
-    development = cfg["ENV"] == "development"
-    if development and not cfg.get("AT_CALLBACK_KEY"):
-        _export(app, "AT_CALLBACK_KEY", secrets.token_urlsafe(12))
-    if not development or cfg.get("AT_BASE_URL") or cfg.get("AT_API_KEY"):
-        if not cfg.get("AT_API_KEY"):
-            return "queued, not sent: set CHITRA_AT_API_KEY"
-        # The SDK picks AT's sandbox host for the username "sandbox".
-        host = ("api.sandbox.africastalking.com" if cfg["AT_USERNAME"] == "sandbox"
-                else "api.africastalking.com")
-        where = cfg.get("AT_BASE_URL") or host
-        return f"Africa's Talking ({where}, user {cfg['AT_USERNAME']})"
-    from gateway.telco.at_stub import AtStub
-
-    callback = f"{base}/telco/africastalking/{cfg['AT_CALLBACK_KEY']}/sms/delivery"
-    stub = AtStub("127.0.0.1", 0, delivery_callback=callback).start()
-    app.extensions["chitra.at_stub"] = stub
-    _export(app, "AT_BASE_URL", stub.url)
-    _export(app, "AT_API_KEY", "dev-stub")
-    return f"AT stub {stub.url} (sent messages: {stub.url}/_stub/messages)"
-
-
-def _export(app: Flask, name: str, value: str) -> None:
-    """Set a setting here and, through the environment, in the processes this run starts."""
-    app.config[name] = value
-    os.environ[f"CHITRA_{name}"] = value
+    return telco.start_dev_stub(app, base)
 
 
 def ensure_migrated(app: Flask) -> None:
@@ -145,9 +115,9 @@ def run_command(host: str, port: int, workers: int) -> None:
                 child.wait(30)
             except subprocess.TimeoutExpired:
                 child.kill()
-        stub = app.extensions.get("chitra.at_stub")
-        if stub:
-            stub.stop()
+        from gateway import telco
+
+        telco.stop_dev_stub(app)
         server = app.extensions.get("chitra.embedded_redis")
         if server:
             server.stop()

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from flask import Flask
 from rq import Queue
 
-from gateway.channels.sms import SmsApi
 from gateway.disbursement.sweeper import DEFAULT_DEADLINES, Deadlines
 from gateway.redis_conn import get_redis
+from gateway.telco.base import SmsSender
 from workers import notify
 from workers.relay import QUEUE, relay_once, sweep_once
 
@@ -33,11 +33,11 @@ class Pool:
     def __init__(self, app: Flask, processes: int = 2, *, interval: float = 1.0,
                  sweep_every: float = 5.0, env: dict[str, str] | None = None,
                  deadlines: Deadlines = DEFAULT_DEADLINES, notify_every: float | None = 5.0,
-                 sms_api: SmsApi | None = None) -> None:
+                 sms_api: SmsSender | None = None) -> None:
         """Supervise ``processes`` workers; relay every tick, sweep and notify when due.
 
         ``notify_every`` seconds between SMS passes (None: no SMS pass); ``sms_api`` is the
-        AT client (default: built from the app's ``AT_*`` settings, None if not configured).
+        SMS sender (default: the configured telco's, None if its account is not set).
         """
         self.app = app
         self.processes = max(processes, 1)

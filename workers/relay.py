@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Flask
 from rq import Queue
 
+from gateway.clock import local_today, utcnow
 from gateway.db import get_db
 from gateway.disbursement.sweeper import DEFAULT_DEADLINES, Deadlines, chunks, sweep
 from gateway.outbox import OutboxEvent
 from gateway.payroll.models import Cycle
-from gateway.registry.models import utcnow
 
 log = logging.getLogger(__name__)
 QUEUE = "disburse"
 JOB_TIMEOUT = 600
 # The sweeper does not pile more sends onto a queue that still has this many jobs waiting.
 BACKLOG = 50
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def local_today() -> date:
-    """Return today's date in Vietnam (payment dates are local dates)."""
-    return datetime.now(LOCAL).date()
 
 
 def relay_once(app: Flask, queue: Queue, *, today: date | None = None) -> int:
@@ -83,4 +76,4 @@ def sweep_once(app: Flask, queue: Queue, *, today: date | None = None,
             "completed_cycles": found.completed_cycles}
 
 
-__all__ = ["BACKLOG", "QUEUE", "chunks", "local_today", "relay_once", "sweep_once"]
+__all__ = ["BACKLOG", "QUEUE", "chunks", "relay_once", "sweep_once"]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from gateway.api.auth import requires
 from gateway.api.blueprint import bp
-from gateway.api.domain import actor, domain_session
+from gateway.api.domain import actor
 from gateway.api.payroll_schemas import TotpConfirm, TotpEnrolment, TotpState
 from gateway.approvers.totp import confirm, describe, enrol
+from gateway.db import get_db
 from gateway.pii.codec import get_pii
 
 
@@ -26,7 +27,7 @@ def enrol_totp() -> tuple[dict[str, object], int]:
     The enrolment stays pending until confirmed with a first code; enrolling again before
     that replaces the pending secret.
     """
-    with domain_session() as session:
+    with get_db().session() as session:
         new = enrol(session, get_pii(), actor(), by=actor())
     return {"actor": new.actor, "state": "pending", "otpauth_uri": new.uri,
             "secret": new.secret, "issuer": new.issuer, "digits": new.digits,
@@ -46,5 +47,5 @@ def confirm_totp(json_data: dict[str, object]) -> dict[str, object]:
 
     From then on approving and releasing need a current code (``totp`` in the body).
     """
-    with domain_session() as session:
+    with get_db().session() as session:
         return describe(confirm(session, get_pii(), actor(), str(json_data["code"])))

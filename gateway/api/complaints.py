@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, aliased
 
 from gateway.api.auth import current_caller, requires
 from gateway.api.blueprint import bp
-from gateway.api.domain import actor, domain_session, find_cycle
+from gateway.api.domain import actor
 from gateway.api.payroll_schemas import ComplaintList, ComplaintQuery, ResolveIn, ResolveOut
 from gateway.complaints.filing import (
     get_complaint,
@@ -16,6 +16,8 @@ from gateway.complaints.filing import (
     resolve_complaint,
 )
 from gateway.complaints.models import Complaint, ComplaintStatus
+from gateway.db import get_db
+from gateway.payroll.cycles import get_cycle
 from gateway.payroll.models import Cycle, Payment
 from gateway.pii.codec import get_pii
 from gateway.pii.mask import can_see_pii
@@ -61,11 +63,11 @@ def list_complaints(query_data: dict[str, object]) -> dict[str, object]:
     """
     limit = int(query_data["limit"])  # type: ignore[call-overload]
     clear = can_see_pii(current_caller().role.value)
-    with domain_session(commit=False) as session:
+    with get_db().sessionmaker() as session:
         query = sa.select(Complaint).order_by(Complaint.id.desc()).limit(limit + 1)
         if "cycle" in query_data:
             query = query.where(
-                Complaint.cycle_id == find_cycle(session, str(query_data["cycle"])).id)
+                Complaint.cycle_id == get_cycle(session, str(query_data["cycle"])).id)
         if "status" in query_data:
             query = query.where(Complaint.status == query_data["status"])
         if "after" in query_data:
@@ -83,7 +85,7 @@ def list_complaints(query_data: dict[str, object]) -> dict[str, object]:
 @bp.doc(responses={404: "No complaint has this ticket."})
 def resolve(ticket: str, json_data: dict[str, str]) -> dict[str, object]:
     """Close a complaint with a resolution; resolving it again changes nothing."""
-    with domain_session() as session:
+    with get_db().session() as session:
         was_open = get_complaint(session, ticket).status == ComplaintStatus.OPEN.value
         complaint = resolve_complaint(session, ticket, actor(), json_data["resolution"],
                                       note=json_data.get("note"), codec=get_pii())

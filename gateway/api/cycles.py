@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gateway.api.auth import current_caller, requires
 from gateway.api.blueprint import bp
-from gateway.api.domain import actor, domain_session, find_cycle
+from gateway.api.domain import actor
 from gateway.api.payroll_schemas import (
     AllocationIn,
     AllocationOut,
@@ -28,9 +28,10 @@ from gateway.api.payroll_schemas import (
 )
 from gateway.api.payroll_schemas import Cycle as CycleOut
 from gateway.approvers.settings import second_factor as factor
+from gateway.db import get_db
 from gateway.payroll import cycles
 from gateway.payroll.commands import _cycle_dict
-from gateway.payroll.cycles import StepResult
+from gateway.payroll.cycles import StepResult, get_cycle
 from gateway.payroll.funding import allocate
 from gateway.payroll.models import Cycle, Payment, Program
 from gateway.pii.codec import get_pii
@@ -63,7 +64,7 @@ def create_cycle(json_data: dict[str, object]) -> tuple[dict[str, object], int]:
     cfg = current_app.config
     period = json_data["period"]
     assert isinstance(period, date)
-    with domain_session() as session:
+    with get_db().session() as session:
         result = cycles.create_cycle(
             session, get_pii(), program_code=str(json_data["program"]), period=period,
             actor=actor(), payment_day=int(cfg.get("PAYMENT_DAY", 5)),
@@ -92,7 +93,7 @@ def list_cycles(query_data: dict[str, object]) -> dict[str, object]:
         query = query.where(Cycle.state == query_data["state"])
     if "after" in query_data:
         query = query.where(Cycle.id < query_data["after"])
-    with domain_session(commit=False) as session:
+    with get_db().sessionmaker() as session:
         rows = session.execute(query).all()
     items = [{"ref": c.ref, "id": c.id, "program": code, "period": f"{c.period:%Y-%m}",
               "scope": c.scope, "state": c.state, "payment_date": c.payment_date.isoformat(),
@@ -107,8 +108,8 @@ def list_cycles(query_data: dict[str, object]) -> dict[str, object]:
 @bp.doc(responses={404: "No such cycle."})
 def show_cycle(ref: str) -> dict[str, object]:
     """Show a cycle: totals, payments by state, reasons for skips, who did each step."""
-    with domain_session(commit=False) as session:
-        return describe(session, find_cycle(session, ref))
+    with get_db().sessionmaker() as session:
+        return describe(session, get_cycle(session, ref))
 
 
 def _step(name: str, action: str, step: Step, summary: str, doc: str, *,
@@ -118,8 +119,8 @@ def _step(name: str, action: str, step: Step, summary: str, doc: str, *,
         if second_factor:
             code = (json_data or {}).get("totp")
             kwargs["second_factor"] = factor(code if isinstance(code, str) else None)
-        with domain_session() as session:
-            cycle = find_cycle(session, ref)  # 404 for refs that cannot name a cycle
+        with get_db().session() as session:
+            cycle = get_cycle(session, ref)  # 404 for refs that cannot name a cycle
             result = step(session, cycle.ref, actor(), **kwargs)
             return describe(session, result.cycle, result.changed)
 
@@ -168,8 +169,8 @@ def list_payments(ref: str, query_data: dict[str, object]) -> dict[str, object]:
     limit = int(query_data["limit"])  # type: ignore[call-overload]
     clear = can_see_pii(current_caller().role.value)
     codec = get_pii()
-    with domain_session(commit=False) as session:
-        cycle = find_cycle(session, ref)
+    with get_db().sessionmaker() as session:
+        cycle = get_cycle(session, ref)
         query = (sa.select(Payment, Beneficiary.ref, WalletLink.ref, WalletLink.phone_enc)
                  .join(Beneficiary, Beneficiary.id == Payment.beneficiary_id)
                  .outerjoin(WalletLink, WalletLink.id == Payment.wallet_link_id)
@@ -211,7 +212,7 @@ def allocate_budget(json_data: dict[str, object]) -> tuple[dict[str, object], in
     """
     period = json_data["period"]
     assert isinstance(period, date)
-    with domain_session() as session:
+    with get_db().session() as session:
         result = allocate(session, program_code=str(json_data["program"]), period=period,
                           amount=json_data["amount"],  # type: ignore[arg-type]
                           reference=str(json_data["reference"]), actor=actor())

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gateway.api.roles import Role
+from gateway.clock import utcnow
 from gateway.db import Base
-from gateway.registry.models import utcnow
 
 KEY_SCHEME = "chitra"
 PREFIX_LENGTH = 8

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from gateway.api.auth import requires
 from gateway.api.blueprint import bp
-from gateway.api.domain import actor, domain_session
+from gateway.api.domain import actor
 from gateway.api.schemas import PinResetOut, PinStatusOut
+from gateway.db import get_db
 from gateway.pii.codec import get_pii
-from gateway.pins.service import BeneficiaryNotFound, describe, find_beneficiary, reset_pin
+from gateway.pins.service import describe, reset_pin
+from gateway.registry.lookup import BeneficiaryNotFound, find_beneficiary
 from gateway.registry.models import Beneficiary
 
 _REF_LENGTH = 32
@@ -36,7 +38,7 @@ def _beneficiary(session: Session, ref: str) -> Beneficiary:
 @bp.doc(responses={404: "No beneficiary has this reference."})
 def pin_status(ref: str) -> dict[str, object]:
     """Show whether the beneficiary has a USSD PIN, is locked out, and when it was reset."""
-    with domain_session(commit=False) as session:
+    with get_db().sessionmaker() as session:
         return describe(session, _beneficiary(session, ref))
 
 
@@ -50,7 +52,7 @@ def pin_reset(ref: str) -> dict[str, object]:
     Check the person's identity first. The reset is audited (who, whom, when; no PIN).
     Resetting a beneficiary with no PIN changes nothing (``changed`` is false).
     """
-    with domain_session() as session:
+    with get_db().session() as session:
         person = _beneficiary(session, ref)
         outcome = reset_pin(session, person, actor=actor())
         data = describe(session, person)

@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 
 from gateway.api.auth import requires
 from gateway.api.blueprint import bp
-from gateway.api.domain import actor, domain_session, find_cycle
+from gateway.api.domain import actor
 from gateway.api.payroll_schemas import (
     FindingList,
     FindingQuery,
@@ -23,7 +23,9 @@ from gateway.api.payroll_schemas import (
     ReconciliationRunOut,
     ReconciliationUpload,
 )
-from gateway.payroll.errors import NotFound
+from gateway.db import get_db
+from gateway.errors import NotFound
+from gateway.payroll.cycles import get_cycle
 from gateway.payroll.models import Cycle
 from gateway.reconciliation import (
     StatementRefused,
@@ -66,9 +68,9 @@ def run_reconciliation(form_and_files_data: dict[str, object]) -> dict[str, obje
                                              "missing_columns": exc.missing},
                         extra_data={"code": exc.code}) from None
     cycle_ref = form_and_files_data.get("cycle")
-    with domain_session() as session:
+    with get_db().session() as session:
         if cycle_ref is not None:
-            cycle_ref = find_cycle(session, str(cycle_ref)).ref  # 404 for refs that cannot be
+            cycle_ref = get_cycle(session, str(cycle_ref)).ref  # 404 for refs that cannot be
         report = reconcile(session, statement, provider=str(form_and_files_data["provider"]),
                            actor=actor(), cycle_ref=cycle_ref)
     return report.to_dict(limit=REPORT_FINDINGS)
@@ -80,7 +82,7 @@ def run_reconciliation(form_and_files_data: dict[str, object]) -> dict[str, obje
 @bp.doc(responses={404: "No such reconciliation run."})
 def show_reconciliation(run_id: int) -> dict[str, object]:
     """Show a reconciliation run: its statement, who ran it, and its counts per category."""
-    with domain_session(commit=False) as session:
+    with get_db().sessionmaker() as session:
         run = _run(session, run_id)
         cycle = session.get(Cycle, run.cycle_id) if run.cycle_id is not None else None
         return {
@@ -104,7 +106,7 @@ def list_reconciliation_findings(run_id: int, query_data: dict[str, object]) -> 
     """
     limit = int(query_data["limit"])  # type: ignore[call-overload]
     offset = int(query_data["offset"])  # type: ignore[call-overload]
-    with domain_session(commit=False) as session:
+    with get_db().sessionmaker() as session:
         run = _run(session, run_id)
         rows = list_findings(session, run.id, category=query_data.get("category"),  # type: ignore[arg-type]
                              limit=limit + 1, offset=offset)

@@ -6,8 +6,9 @@ from typing import Any
 
 from gateway.api.auth import requires
 from gateway.api.blueprint import bp
-from gateway.api.domain import domain_session, find_cycle
 from gateway.api.payroll_schemas import ReportOut, SettlementOut
+from gateway.db import get_db
+from gateway.payroll.cycles import get_cycle
 from gateway.reports.cycle import cycle_report
 from gateway.reports.settlement import settlement
 
@@ -18,8 +19,8 @@ from gateway.reports.settlement import settlement
 @bp.doc(responses={404: "No such cycle."})
 def cycle_report_view(ref: str) -> dict[str, Any]:
     """Report a cycle per commune: due, paid, failed, pending, held, confirmed, complaints, fees."""
-    with domain_session(commit=False) as session:
-        return cycle_report(session, find_cycle(session, ref)).as_dict()
+    with get_db().sessionmaker() as session:
+        return cycle_report(session, get_cycle(session, ref)).as_dict()
 
 
 @bp.get("/cycles/<ref>/settlement")
@@ -28,5 +29,5 @@ def cycle_report_view(ref: str) -> dict[str, Any]:
 @bp.doc(responses={404: "No such cycle."})
 def cycle_settlement_view(ref: str) -> dict[str, Any]:
     """Settle a cycle per commune from the ledger: allocated, released, paid, returned, fees."""
-    with domain_session(commit=False) as session:
-        return settlement(session, find_cycle(session, ref)).as_dict()
+    with get_db().sessionmaker() as session:
+        return settlement(session, get_cycle(session, ref)).as_dict()

@@ -9,8 +9,9 @@ from flask import current_app
 
 from gateway.api.auth import current_caller, requires
 from gateway.api.blueprint import bp
-from gateway.api.domain import actor, domain_session, payroll_http_error
+from gateway.api.domain import actor
 from gateway.api.schemas import Strict
+from gateway.db import get_db
 from gateway.pii.codec import get_pii
 from gateway.pii.mask import can_see_pii
 from gateway.wallets import changes
@@ -79,7 +80,7 @@ def _clear() -> bool:
 def request_change(json_data: dict[str, str]) -> dict[str, object]:
     """Ask to move a beneficiary's wallet; its payments are held until a second officer
     approves and the new phone proves itself with a code."""
-    with domain_session() as s:
+    with get_db().session() as s:
         change = changes.request_change(
             s, get_pii(), beneficiary_ref=json_data["beneficiary"],
             provider=json_data["provider"], phone=json_data["phone"],
@@ -99,12 +100,12 @@ def approve_change(ref: str) -> dict[str, object]:
     new phone; a refusal is audited."""
     from gateway.wallets.service import wallet_verification
 
-    with domain_session() as s:
+    with get_db().session() as s:
         decision = changes.approve_change(s, get_pii(), ref, actor=actor(),
                                           verification=wallet_verification())
         [data] = changes.describe(s, get_pii(), [decision.request], clear_reason=_clear())
     if decision.refused is not None:  # committed first, so the refusal stays audited
-        raise payroll_http_error(decision.refused)
+        raise decision.refused
     return {**data, "code": decision.code.status.value if decision.code else None,
             "repointed_payments": decision.repointed}
 
@@ -115,7 +116,7 @@ def approve_change(ref: str) -> dict[str, object]:
 @bp.doc(responses={404: "No such request.", 409: "Already decided."})
 def reject_change(ref: str) -> dict[str, object]:
     """Close a waiting request without changing the wallet (its maker may withdraw it)."""
-    with domain_session() as s:
+    with get_db().session() as s:
         decision = changes.reject_change(s, ref, actor=actor())
         [data] = changes.describe(s, get_pii(), [decision.request], clear_reason=_clear())
     return data
@@ -129,7 +130,7 @@ def list_changes(query_data: dict[str, object]) -> dict[str, object]:
     """List wallet change requests, newest first; phones masked, reasons only for roles that
     may see personal data."""
     limit = int(query_data["limit"])  # type: ignore[call-overload]
-    with domain_session(commit=False) as s:
+    with get_db().sessionmaker() as s:
         after = query_data.get("after")
         rows = changes.list_changes(s, status=query_data.get("status"),  # type: ignore[arg-type]
                                     limit=limit + 1,

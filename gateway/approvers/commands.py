@@ -6,9 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from gateway.cli_util import emit, json_option
+from gateway.cli_util import default_actor, emit, json_option
 from gateway.db import get_db
-from gateway.payroll.commands import default_actor, domain_session
 from gateway.pii.codec import get_pii
 
 identity_option = click.option(
@@ -36,7 +35,7 @@ def approver_enrol(actor: str, by: str, as_json: bool) -> None:
     """
     from gateway.approvers.totp import enrol
 
-    with domain_session() as session:
+    with get_db().session() as session:
         new = enrol(session, get_pii(), actor, by=by)
     data = {"actor": new.actor, "state": "pending", "otpauth_uri": new.uri,
             "secret": new.secret, "issuer": new.issuer, "digits": new.digits,
@@ -63,7 +62,7 @@ def approver_confirm(actor: str, code: str, as_json: bool) -> None:
     """Activate a pending enrolment with a first valid code from the app."""
     from gateway.approvers.totp import confirm, describe
 
-    with domain_session() as session:
+    with get_db().session() as session:
         data = describe(confirm(session, get_pii(), actor, code))
     emit(data, as_json, lambda d: f"authenticator of {d['actor']} is active: approving and "
                                   "releasing now need its code (--totp)")
@@ -102,7 +101,7 @@ def approver_remove(actor: str, by: str, as_json: bool) -> None:
     """Remove an approver's authenticator (a lost phone); they may then enrol again."""
     from gateway.approvers.totp import remove
 
-    with domain_session() as session:
+    with get_db().session() as session:
         row = remove(session, actor, by=by)
     data = {"actor": row.actor, "state": "removed"}
     emit(data, as_json, lambda d: f"removed the authenticator of {d['actor']}")

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from gateway.approvers.models import ApproverTotp
 from gateway.audit.chain import record
-from gateway.payroll.errors import InvalidRequest, NotFound, PayrollError
+from gateway.errors import DomainError, Forbidden, InvalidRequest, NotFound
 from gateway.pii.codec import PiiCodec
 from otp.totp import (
     ISSUER,
@@ -65,11 +65,10 @@ class TotpPolicy(StrEnum):
 
 # --- errors -----------------------------------------------------------------------------
 
-class TotpRefused(PayrollError):
+class TotpRefused(Forbidden):
     """The approver's second factor is missing or wrong; nothing was approved or released."""
 
     code = "totp_refused"
-    http_status = 403
 
 
 class TotpNotEnrolled(TotpRefused):
@@ -102,7 +101,7 @@ class TotpLocked(TotpRefused):
     code = "totp_locked"
 
 
-class AlreadyEnrolled(PayrollError):
+class AlreadyEnrolled(DomainError):
     """An active enrolment exists; it must be removed before another is made."""
 
     code = "totp_already_enrolled"

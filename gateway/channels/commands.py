@@ -43,23 +43,27 @@ def split_dial(code: str, service_code: str) -> tuple[str, list[str]]:
 @click.option("--code", default="*384*12#", show_default=True, help="The USSD code dialled.")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True,
               help="Where the gateway listens.")
-@click.option("--key", default=None, help="Callback key (default: CHITRA_AT_CALLBACK_KEY).")
+@click.option("--key", default=None,
+              help="Callback key (default: the USSD telco's current one, CHITRA_AT_CALLBACK_KEY).")
 @with_appcontext
 def ussd_sim(phone: str, code: str, url: str, key: str | None) -> None:
-    """Dial the gateway's USSD menus from this terminal, as Africa's Talking would."""
-    from gateway.telco.trust import split_keys
+    """Dial the gateway's USSD menus from this terminal, as the USSD aggregator would."""
+    from gateway import telco
 
-    # During a rotation the setting is "new,old": dial with the current (first) key.
-    key = key or next(iter(split_keys(current_app.config.get("AT_CALLBACK_KEY"))), None)
-    if not key:
-        raise click.ClickException("set CHITRA_AT_CALLBACK_KEY or pass --key")
-    from gateway.registry.validation import InvalidValue, parse_phone
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        # During a rotation the setting is "new,old": dial with the current (first) key.
+        path = telco.ussd_path(app, key)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    from gateway.vn.cells import InvalidValue
+    from gateway.vn.phone import parse_phone
 
     try:
         e164 = parse_phone(phone)
     except InvalidValue as exc:
         raise click.ClickException(exc.en) from None
-    endpoint = f"{url.rstrip('/')}/telco/africastalking/{key}/ussd"
+    endpoint = f"{url.rstrip('/')}{path}"
     service, inputs = split_dial(code, str(current_app.config.get("USSD_CODE") or code))
     session_id = f"ATUid_sim_{uuid.uuid4().hex[:16]}"
     click.echo(f"Dialling {code.strip()} ... (Ctrl-D to hang up)")
@@ -83,7 +87,7 @@ def ussd_sim(phone: str, code: str, url: str, key: str | None) -> None:
 
 @click.group("sms")
 def sms_group() -> None:
-    """Queue payment notices and send queued SMS through Africa's Talking."""
+    """Queue payment notices and send queued SMS through the configured telco."""
 
 
 @sms_group.command("notices")
@@ -106,19 +110,20 @@ def sms_notices(as_json: bool) -> None:
 @with_appcontext
 def sms_send(as_json: bool) -> None:
     """Send every queued SMS that is due, batched by text."""
+    from gateway import telco
     from gateway.channels.notices import notice_settings
-    from gateway.channels.sms import send_queued, sms_api_from_config
+    from gateway.channels.sms import send_queued
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
 
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        api = sms_api_from_config(current_app.config)
+        sender = telco.package(telco.sms_telco(app)).sender(app)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     settings = notice_settings(current_app.config)
-    report = send_queued(get_db(), get_pii(), api, sender_id=current_app.config["AT_SENDER_ID"],
-                         redis_client=get_redis(),
+    report = send_queued(get_db(), get_pii(), sender, redis_client=get_redis(),
                          notice_hours=(settings.start_hour, settings.end_hour))
     data = {"sent": report.sent, "failed": report.failed, "retry": report.retry,
             "calls": report.calls, "reasons": report.reasons}
@@ -131,7 +136,7 @@ def sms_send(as_json: bool) -> None:
 @click.option("--port", default=8099, show_default=True, type=int)
 def at_stub(host: str, port: int) -> None:
     """Serve a local Africa's Talking SMS API stand-in (tests and demos only)."""
-    from gateway.telco.at_stub import AtStub
+    from gateway.telco.africastalking.stub import AtStub
 
     stub = AtStub(host, port)
     click.echo(f"AT stub on {stub.url}; set CHITRA_AT_BASE_URL={stub.url}")

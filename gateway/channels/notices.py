@@ -13,65 +13,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import redis
 import sqlalchemy as sa
 
+from gateway.channels.language import PhoneLanguage
 from gateway.channels.models import SmsKind, SmsMessage
 from gateway.channels.outbound import stage_sms
-from gateway.channels.port import language_key
+from gateway.clock import LOCAL
 from gateway.db import Database
-from gateway.money import digits
 from gateway.outbox import OutboxEvent
-from gateway.payroll.models import Cycle, CycleState, Payment, PaymentState
+from gateway.payroll.models import SIM_SWAP_HOLD, Cycle, CycleState, Payment, PaymentState
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_name, mask_phone
 from gateway.registry.models import Beneficiary, WalletLink
-from gateway.wallets.payout_gate import HOLD_REASON as SIM_SWAP_HOLD
+from ussd_menus import catalogs
 from ussd_menus.gsm7 import strip_accents
 
 TOPIC = "notice.payment"
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 OUTCOMES = frozenset({"succeeded", "failed", "held"})  # the payment states notices tell of
 NAME_MAX = 18  # a masked name in a notice; longer ones shrink to initials
 
-TEXTS: dict[str, dict[str, str]] = {
-    "vi": {
-        "succeeded": ("{head} Da chuyen {amount} tro cap thang {month} vao vi {wallet}. "
-                      "Soan XN gui {shortcode} hoac bam {ussd} de xac nhan da nhan."),
-        "failed": ("{head} Chua chuyen duoc {amount} tro cap thang {month}. Vui long goi "
-                   "{hotline} hoac den UBND xa/phuong de kiem tra vi."),
-        "held": ("{head} Tien tro cap thang {month} ({amount}) dang tam giu vi vi chua xac "
-                 "minh. Bam {ussd}, chon 5 de xac minh hoac goi {hotline}."),
-        "held_sim": ("{head} Tien tro cap thang {month} ({amount}) dang tam giu vi SIM vua "
-                     "doi. Mang CCCD den UBND xa/phuong hoac goi {hotline}."),
-        "held_review": ("{head} Tien tro cap thang {month} ({amount}) dang tam giu de can bo "
-                        "kiem tra vi nhan. Thac mac xin goi {hotline}."),
-        "reminder": ("{head} Ngay {date} se chuyen {amount} tro cap thang {month} vao vi "
-                     "{wallet}. Thac mac xin goi {hotline}."),
-        "money": "{amount} d",
-        "head": "ChiTra:",
-        "head_for": "ChiTra, cho {name}:",
-    },
-    "en": {
-        "succeeded": ("{head} {amount} benefit for {month} sent to wallet {wallet}. "
-                      "Text XN to {shortcode} or dial {ussd} to confirm you got it."),
-        "failed": ("{head} we could not send the {amount} benefit for {month}. Call "
-                   "{hotline} or visit the commune office to check your wallet."),
-        "held": ("{head} the {month} benefit ({amount}) is on hold: wallet not "
-                 "verified. Dial {ussd} and choose 5 to verify, or call {hotline}."),
-        "held_sim": ("{head} the {month} benefit ({amount}) is on hold: the SIM was just "
-                     "changed. Bring your ID to the commune office or call {hotline}."),
-        "held_review": ("{head} the {month} benefit ({amount}) is on hold while an officer "
-                        "checks the wallet. Questions: call {hotline}."),
-        "reminder": ("{head} {amount} benefit for {month} will be sent to wallet {wallet} "
-                     "on {date}. Questions: call {hotline}."),
-        "money": "{amount} VND",
-        "head": "ChiTra:",
-        "head_for": "ChiTra, for {name}:",
-    },
-}
+# The texts are in the message catalogs (ussd_menus/catalogs, keys ``notice.*``).
+NOTICE_LANGUAGES = ("vi", "en")
 
 
 @dataclass(frozen=True)
@@ -110,8 +74,8 @@ def not_before(now_utc: datetime, start_hour: int = 7, end_hour: int = 22) -> da
 
 
 def money(amount: int, lang: str = "vi") -> str:
-    """Format đồng as ``1.250.000 d``."""
-    return TEXTS[lang]["money"].format(amount=digits(amount))
+    """Format đồng as ``1.250.000 d`` (``1.250.000 VND`` in English)."""
+    return catalogs.money(lang, amount)
 
 
 def notice_name(full_name: str) -> str:
@@ -132,12 +96,13 @@ def notice_text(state: str, amount: int, month: str, wallet: str, settings: Noti
     ``state`` "reminder" announces the payment ``day`` (dd/mm/yyyy) ahead. ``person``
     (already masked) names whose payment it is, for a phone that is not theirs.
     """
-    lang = lang if lang in TEXTS else "vi"
-    texts = TEXTS[lang]
-    head = texts["head_for"].format(name=person) if person else texts["head"]
-    return texts[state].format(
-        head=head, amount=money(amount, lang), month=month, wallet=wallet, date=day,
-        hotline=settings.hotline, shortcode=settings.shortcode, ussd=settings.ussd_code)
+    lang = lang if lang in NOTICE_LANGUAGES else "vi"
+    head = (catalogs.text(lang, "notice.head_for", name=person) if person
+            else catalogs.text(lang, "notice.head"))
+    return catalogs.text(
+        lang, f"notice.{state}", head=head, amount=money(amount, lang), month=month,
+        wallet=wallet, date=day, hotline=settings.hotline, shortcode=settings.shortcode,
+        ussd=settings.ussd_code)
 
 
 def held_kind(reason: str | None) -> str:
@@ -277,7 +242,6 @@ def _recipient(codec: PiiCodec, person: Beneficiary,
 def _language(redis_client: redis.Redis | None, codec: PiiCodec, phone: str) -> str:
     if redis_client is None:
         return "vi"
-    raw = redis_client.get(language_key(codec, phone))
     # Accented Vietnamese would force UCS-2 (70 characters): notices stay unaccented.
-    return "en" if raw == b"en" else "vi"
+    return "en" if PhoneLanguage(codec, redis_client).get(phone) == "en" else "vi"
 

@@ -6,6 +6,7 @@ the SMS API never rolls back a confirmed receipt or a complaint.
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime
 
@@ -13,9 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.channels.models import SmsKind, SmsMessage, SmsStatus
+from gateway.clock import utcnow
 from gateway.outbox import emit
 from gateway.pii.codec import PiiCodec
-from gateway.registry.models import utcnow
+from gateway.telco.base import Template
 
 TOPIC = "sms.outbound"
 BODY_MAX = 459  # three concatenated GSM-7 parts; our texts are far shorter
@@ -24,12 +26,14 @@ SCRUBBED = "[one-time code removed after sending]"
 
 
 def stage_sms(session: Session, codec: PiiCodec, phone: str, body: str, kind: SmsKind, *,
-              not_before: datetime | None = None, dedupe_key: str | None = None) -> int | None:
+              not_before: datetime | None = None, dedupe_key: str | None = None,
+              template: Template | None = None) -> int | None:
     """Queue one SMS to an E.164 phone with an outbox row; return its id (None if a duplicate).
 
     ``dedupe_key`` names the event the message tells of; the same key never queues twice.
     A one-time code message (``SmsKind.OTP``) is stored sealed like personal data, and the
-    sender replaces it with ``SCRUBBED`` once it is sent or given up.
+    sender replaces it with ``SCRUBBED`` once it is sent or given up. ``template`` asks for
+    a template send (Zalo ZNS first) where the telco offers one; ``body`` is its SMS fallback.
     """
     if dedupe_key is not None and session.scalar(
             sa.select(SmsMessage.id).where(SmsMessage.dedupe_key == dedupe_key)) is not None:
@@ -43,7 +47,8 @@ def stage_sms(session: Session, codec: PiiCodec, phone: str, body: str, kind: Sm
               else body[:BODY_MAX]),
         kind=kind.value,
         status=SmsStatus.QUEUED.value, not_before=not_before, attempts=0,
-        dedupe_key=dedupe_key, created_at=now, updated_at=now)
+        dedupe_key=dedupe_key, template_json=template_json(template), created_at=now,
+        updated_at=now)
     session.add(message)
     session.flush()
     emit(session, TOPIC, [{"sms_id": message.id}])
@@ -66,3 +71,20 @@ def scrub_secret(message: SmsMessage) -> None:
 def open_phone(codec: PiiCodec, message: SmsMessage) -> str:
     """Decrypt the message's phone (only the sender needs it)."""
     return codec.open("sms_message", "phone", message.ref, message.phone_enc)
+
+
+def template_json(template: Template | None) -> str | None:
+    """Write a template send as stored on its message (None for a plain SMS)."""
+    if template is None:
+        return None
+    return json.dumps({"template_id": template.template_id, "params": dict(template.params)},
+                      ensure_ascii=False, sort_keys=True)
+
+
+def template_of(message: SmsMessage) -> Template | None:
+    """Read a message's template send, or None for a plain SMS."""
+    if not message.template_json:
+        return None
+    data = json.loads(message.template_json)
+    return Template(str(data["template_id"]),
+                    {str(k): str(v) for k, v in dict(data.get("params") or {}).items()})

@@ -2,7 +2,8 @@
 
 Every method opens its own short session: a hop's reads see committed data, and an action
 (confirm, complain, queue an SMS) commits on its own, so a later failure in the same hop
-cannot undo it.
+cannot undo it. An inbound SMS is the exception: :meth:`DbPort.within` lends the port the
+transaction that also marks the message answered, so filing and answering commit together.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from enum import Enum
+from typing import Any, Protocol
 
 import redis
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import record
+from gateway.channels.language import PhoneLanguage
+from gateway.channels.language import parse as parse_language
 from gateway.channels.models import SmsKind
 from gateway.channels.outbound import stage_sms
 from gateway.complaints.filing import file_complaint
@@ -28,11 +33,9 @@ from gateway.payroll.rules import Enrolled, NoRule
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_name, mask_phone
 from gateway.pins import service as pins
+from gateway.registry.lookup import phone_owners
 from gateway.registry.models import Beneficiary, BeneficiaryStatus, Enrolment, WalletLink
-from gateway.wallets.verification import ConfirmStatus, StartStatus, WalletVerification
 from otp.pin import verify_pin as pin_matches
-from ussd_menus.batch import Batch
-from ussd_menus.catalogs import CATALOGS
 from ussd_menus.port import (
     CodeResult,
     CodeSend,
@@ -48,7 +51,6 @@ from ussd_menus.port import (
     WalletStatus,
 )
 
-LANGUAGE_TTL = 400 * 24 * 3600  # a chosen language outlives a year of monthly calls
 MAX_PEOPLE = 20
 
 # Payroll program codes whose catalog entry has another name.
@@ -71,42 +73,60 @@ _PROVIDER_NAMES = {
     "viettelmoney": "Viettel Money", "vnptmoney": "VNPT Money", "mobifonemoney": "MobiFone Money",
     "momo": "MoMo", "zalopay": "ZaloPay", "sandbox": "Sandbox",
 }
-_KNOWN_LANGUAGES = frozenset(CATALOGS)
-# How the wallet verification service's outcomes reach the menus.
+# How the wallet verification service's outcomes (gateway.wallets.verification's
+# ConfirmStatus and StartStatus values) reach the menus.
 _CONFIRMED = {
-    ConfirmStatus.VERIFIED: CodeResult.OK,
-    ConfirmStatus.ALREADY_VERIFIED: CodeResult.OK,
-    ConfirmStatus.WRONG: CodeResult.WRONG,
-    ConfirmStatus.EXPIRED: CodeResult.EXPIRED,
-    ConfirmStatus.LOCKED: CodeResult.LOCKED,
-    ConfirmStatus.THROTTLED: CodeResult.LOCKED,
-    ConfirmStatus.SIM_SWAP: CodeResult.SIM_SWAP,
+    "verified": CodeResult.OK,
+    "already_verified": CodeResult.OK,
+    "wrong": CodeResult.WRONG,
+    "expired": CodeResult.EXPIRED,
+    "locked": CodeResult.LOCKED,
+    "throttled": CodeResult.LOCKED,
+    "sim_swap": CodeResult.SIM_SWAP,
 }
 _SENT = {
-    StartStatus.SENT: CodeSend.SENT,
-    StartStatus.ALREADY_VERIFIED: CodeSend.ALREADY_VERIFIED,
-    StartStatus.NO_LINK: CodeSend.NO_WALLET,
-    StartStatus.COOLDOWN: CodeSend.WAIT,
-    StartStatus.PHONE_LIMITED: CodeSend.TOO_MANY,
-    StartStatus.THROTTLED: CodeSend.TOO_MANY,
-    StartStatus.SIM_SWAP: CodeSend.SIM_SWAP,
-    StartStatus.CHECK_UNAVAILABLE: CodeSend.NOT_AVAILABLE,
+    "sent": CodeSend.SENT,
+    "already_verified": CodeSend.ALREADY_VERIFIED,
+    "no_link": CodeSend.NO_WALLET,
+    "cooldown": CodeSend.WAIT,
+    "phone_limited": CodeSend.TOO_MANY,
+    "throttled": CodeSend.TOO_MANY,
+    "sim_swap": CodeSend.SIM_SWAP,
+    "check_unavailable": CodeSend.NOT_AVAILABLE,
 }
+
+
+class WalletCodes(Protocol):
+    """The wallet verification service the port is given (gateway.wallets.verification).
+
+    Injected rather than imported: the wallets room already uses the channels' SMS queue.
+    """
+
+    def confirm(self, session: Session, link_ref: str, code: str, *, actor: str) -> Any:
+        """Check a typed code; the result's ``status`` is a ConfirmStatus."""
+        ...
+
+    def pending(self, link: WalletLink) -> bool:
+        """Tell whether a code for the link's current phone waits to be typed."""
+        ...
+
+    def start_verification(self, session: Session, link: WalletLink, *, actor: str) -> Any:
+        """Send a fresh code; the result's ``status`` is a StartStatus."""
+        ...
+
+
+def _status(result: Any) -> str:
+    status = getattr(result, "status", None)
+    return str(status.value if isinstance(status, Enum) else status)
 
 
 # The reads of nearly every USSD session, built once and run on the driver's cursor
 # (gateway.db.FastRead): no per-call construction, ORM or SQLAlchemy execution work.
 
-# Everyone this phone may act for: as themselves, as representative, as the wallet's phone.
-# A UNION of three index lookups: as one WHERE with OR (and the wallet subquery) PostgreSQL
-# filtered the whole table by primary key (2.1 ms at 5,000 people; 0.2 ms this way).
-_OWNERS = sa.union(
-    sa.select(Beneficiary.id).where(Beneficiary.phone_bidx == sa.bindparam("digest")),
-    sa.select(Beneficiary.id).where(Beneficiary.rep_phone_bidx == sa.bindparam("digest")),
-    sa.select(WalletLink.beneficiary_id).where(WalletLink.phone_bidx == sa.bindparam("digest")))
+# Everyone this phone may act for (gateway.registry.lookup.phone_owners).
 _PEOPLE_BY_PHONE = FastRead(
     sa.select(Beneficiary.ref, Beneficiary.name_enc)
-    .where(Beneficiary.id.in_(_OWNERS),
+    .where(Beneficiary.id.in_(phone_owners(sa.bindparam("digest"))),
            Beneficiary.status != BeneficiaryStatus.DECEASED.value)
     .order_by(Beneficiary.id).limit(MAX_PEOPLE))
 # The entitlement screen ("1"): the latest payment by ref, plain columns, one query.
@@ -119,16 +139,6 @@ _LATEST_BY_REF = FastRead(
            Payment.state != PaymentState.CANCELLED.value)
     .order_by(Cycle.period.desc(), Payment.id.desc()).limit(1))
 _PIN_STATUS_BY_REF = FastRead(pins.STATUS_BY_REF)
-
-
-def language_key(codec: PiiCodec, phone: str) -> str:
-    """Name the Redis key of a phone's language: by blind index, so Redis never holds the number."""
-    return language_key_for(codec.phone_index(phone))
-
-
-def language_key_for(phone_index: str) -> str:
-    """Name the Redis key of a phone's language from the phone's blind index."""
-    return f"chitra:lang:{phone_index}"
 
 
 def _programme(code: str) -> str:
@@ -145,7 +155,7 @@ class DbPort:
     def __init__(self, db: Database, codec: PiiCodec, redis_client: redis.Redis, *,
                  hotline: str = "1900 0000", province_code: str | None = None,
                  channel: str = "ussd", today: date | None = None,
-                 wallets: WalletVerification | None = None) -> None:
+                 wallets: WalletCodes | None = None) -> None:
         """Use ``db`` and ``redis_client``; ``channel`` (ussd|sms) is recorded on actions.
 
         ``wallets`` verifies wallet links by SMS code; without it codes are NOT_AVAILABLE.
@@ -155,7 +165,9 @@ class DbPort:
         self._channel = channel
         self._today = today
         self._wallets = wallets
+        self.languages = PhoneLanguage(codec, redis_client)
         self._primed = threading.local()  # (phone, raw language) prefetched for this hop
+        self._lent = threading.local()  # a caller's transaction actions join (within)
 
     # --- who is calling ------------------------------------------------------------------
 
@@ -183,26 +195,44 @@ class DbPort:
         """Give the language code remembered for this phone, or None."""
         primed = getattr(self._primed, "value", None)
         if primed is not None and primed[0] == phone:
-            raw = primed[1]
-        else:
-            raw = self._redis.get(language_key(self._codec, phone))
-        return self.language_from(raw)
+            return parse_language(primed[1])
+        return self.languages.get(phone)
 
     @staticmethod
     def language_from(raw: object) -> str | None:
         """Read a language code as Redis returned it; None when there is none or it is unknown."""
-        if not isinstance(raw, bytes):
-            return None
-        lang = raw.decode(errors="replace")
-        return lang if lang in _KNOWN_LANGUAGES else None
+        return parse_language(raw)
 
     def set_language(self, phone: str, lang: str) -> None:
         """Remember the language code chosen on this phone."""
-        if lang in _KNOWN_LANGUAGES:
-            self._primed.value = None  # what was read before this hop is stale now
-            # The hop's thread-kept connection (ussd_menus.batch), not a pool round trip.
-            Batch(self._redis).set(language_key(self._codec, phone), lang,
-                                   ex=LANGUAGE_TTL).execute()
+        self._primed.value = None  # what was read before this hop is stale now
+        self.languages.set(phone, lang)
+
+    # --- whose transaction an action joins -------------------------------------------
+
+    @contextmanager
+    def within(self, session: Session) -> Iterator[None]:
+        """Let this thread's actions (confirm, complain, codes, SMS) join ``session``.
+
+        The caller commits or rolls back everything together; used for inbound SMS, whose
+        message is marked answered in the same transaction as what it filed.
+        """
+        self._lent.session = session
+        try:
+            yield
+        finally:
+            self._lent.session = None
+
+    @contextmanager
+    def _acting(self) -> Iterator[Session]:
+        """Give the lent transaction, or a fresh one that commits on its own."""
+        lent = getattr(self._lent, "session", None)
+        if lent is not None:
+            yield lent
+            lent.flush()
+            return
+        with self._db.session() as s:
+            yield s
 
     # --- what they are owed and were paid ---------------------------------------------
 
@@ -283,7 +313,7 @@ class DbPort:
 
     def confirm_receipt(self, ref: str) -> ConfirmResult:
         """Record that the beneficiary confirms receiving the latest paid payment."""
-        with self._db.session() as s:
+        with self._acting() as s:
             person = self._beneficiary(s, ref)
             found = self._payments(s, person.id, 1, _PAID) if person else []
             if not found:
@@ -303,7 +333,7 @@ class DbPort:
 
     def report_problem(self, ref: str, kind: ProblemKind, note: str | None) -> str:
         """File a complaint and return its ticket number."""
-        with self._db.session() as s:
+        with self._acting() as s:
             person = self._beneficiary(s, ref)
             if person is None:
                 raise LookupError("no such beneficiary")
@@ -331,13 +361,13 @@ class DbPort:
         """Check a code sent to the wallet's phone; success verifies the link, frees its money."""
         if self._wallets is None:
             return CodeResult.NOT_AVAILABLE
-        with self._db.session() as s:
+        with self._acting() as s:
             link = self._wallet_link(s, ref)
             if link is None:
                 return CodeResult.NOT_AVAILABLE
             result = self._wallets.confirm(s, link.ref, code,
                                            actor=f"{self._channel}:beneficiary")
-        return _CONFIRMED.get(result.status, CodeResult.NOT_AVAILABLE)
+        return _CONFIRMED.get(_status(result), CodeResult.NOT_AVAILABLE)
 
     def wallet_code_pending(self, ref: str) -> bool:
         """Tell whether a code for the wallet's current phone waits to be typed."""
@@ -351,13 +381,13 @@ class DbPort:
         """SMS a fresh code to the wallet's phone (which may not be the caller's)."""
         if self._wallets is None:
             return CodeSend.NOT_AVAILABLE
-        with self._db.session() as s:
+        with self._acting() as s:
             link = self._wallet_link(s, ref)
             if link is None:
                 return CodeSend.NO_WALLET
             result = self._wallets.start_verification(
                 s, link, actor=f"{self._channel}:beneficiary")
-        return _SENT[result.status]
+        return _SENT.get(_status(result), CodeSend.NOT_AVAILABLE)
 
     # --- the PIN (gateway.pins): per beneficiary, chosen at first use ------------------
 
@@ -419,7 +449,7 @@ class DbPort:
 
     def send_sms(self, phone: str, text: str) -> None:
         """Queue an SMS to the phone (the ticket after a USSD complaint); never send inline."""
-        with self._db.session() as s:
+        with self._acting() as s:
             stage_sms(s, self._codec, phone, text, SmsKind.TICKET)
 
     def hotline(self) -> str:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import record
+from gateway.clock import utcnow
 from gateway.complaints.models import (
     Channel,
     Complaint,
@@ -16,10 +17,10 @@ from gateway.complaints.models import (
     ComplaintStatus,
     Resolution,
 )
-from gateway.payroll.errors import InvalidRequest, NotFound
+from gateway.errors import InvalidRequest, NotFound
 from gateway.payroll.models import Cycle, Payment, PaymentState
 from gateway.pii.codec import PiiCodec
-from gateway.registry.models import Beneficiary, utcnow
+from gateway.registry.models import Beneficiary
 
 # No 0/O, 1/I/L: tickets are read aloud on the phone and typed on keypads.
 TICKET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -8,8 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.clock import utcnow
 from gateway.db import Base
-from gateway.registry.models import utcnow
 
 
 class ComplaintKind(str, enum.Enum):

@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 import wallet_adapters
+from gateway.clock import utcnow
 from gateway.db import Database, id_in
 from gateway.disbursement.limits import ProviderThrottle
 from gateway.disbursement.providers import provider_settings
@@ -34,7 +35,7 @@ from gateway.payroll.models import Cycle, Payment, PaymentState
 from gateway.payroll.payments import Change, transition_batch
 from gateway.pii.codec import PiiCodec
 from gateway.refs import as_uuid
-from gateway.registry.models import WalletLink, utcnow
+from gateway.registry.models import WalletLink
 from gateway.wallets.payout_gate import HOLD_REASON as SIM_SWAP_HOLD
 from gateway.wallets.payout_gate import sim_swap_gate
 from otp import SimSwapCheck

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import wallet_adapters
+from gateway.clock import utcnow
 from gateway.db import Base
 from gateway.pii.codec import PiiCodec
-from gateway.registry.models import utcnow
 
 
 class WalletProvider(Base):

@@ -15,10 +15,11 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.clock import utcnow
 from gateway.db import id_in
 from gateway.payroll.models import FINAL_STATES, Cycle, CycleState, Payment, PaymentState
 from gateway.payroll.payments import Change, transition_batch
-from gateway.registry.models import WalletLink, utcnow
+from gateway.registry.models import WalletLink
 
 S = PaymentState
 CHUNK = 1000

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import csv
-import getpass
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date
+from collections.abc import Callable
 
 import click
 import sqlalchemy as sa
@@ -16,67 +13,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from gateway.cli_util import emit, json_option
+from gateway.cli_util import actor_option, emit, json_option, parse_day, parse_period
 from gateway.db import get_db
-from gateway.money import digits
-from gateway.payroll.errors import PayrollError
 from gateway.pii.codec import get_pii
-
-
-def default_actor() -> str:
-    """Return ``cli:<login name>`` for whoever runs the command."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return "cli:unknown"
-
-
-actor_option = click.option("--actor", default=default_actor, show_default="cli:$USER",
-                            help="Who does this (recorded; approver must differ from maker).")
-
-
-def parse_period(text: str) -> date:
-    """Parse a month given as ``2026-12`` or ``12/2026``.
-
-    Raises:
-        click.BadParameter: not a month.
-    """
-    text = text.strip()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(r"(\d{1,2})/(\d{4})", text)
-    if match:
-        a, b = match.groups()
-        year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
-        if 1 <= month <= 12 and 2000 <= year <= 2100:
-            return date(year, month, 1)
-    raise click.BadParameter(f"{text!r} is not a month (use 2026-12 or 12/2026)")
-
-
-def parse_day(text: str) -> date:
-    """Parse a date given as ``dd/mm/yyyy`` or ``yyyy-mm-dd``."""
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            from datetime import datetime
-
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise click.BadParameter(f"{text!r} is not a date (use dd/mm/yyyy)")
-
-
-@contextmanager
-def domain_session() -> Iterator[Session]:
-    """Open a committing session; turn payroll errors into clear one-line CLI errors."""
-    try:
-        with get_db().session() as session:
-            yield session
-    except PayrollError as exc:
-        raise click.ClickException(f"{exc.en}\n{exc.vi}") from None
-
-
-def vnd(amount: int) -> str:
-    """Format đồng as ``1.250.000 đ``."""
-    return digits(amount) + " đ"
-
+from gateway.vn.money import vnd
 
 # --- programs ---------------------------------------------------------------------------
 
@@ -121,7 +61,7 @@ def program_create(code: str, name_vi: str, name_en: str, amount: int | None,
     code = code.strip().upper()
     if not re.fullmatch(r"[A-Z0-9_]{2,32}", code):
         raise click.BadParameter("use 2-32 letters, digits or _", param_hint="--code")
-    with domain_session() as session:
+    with get_db().session() as session:
         if session.scalar(sa.select(Program).where(Program.code == code)):
             raise click.ClickException(f"program {code} already exists")
         program = Program(code=code, name_vi=name_vi, name_en=name_en,
@@ -149,7 +89,7 @@ def program_set_level(start: str, amount: int, note: str, actor: str) -> None:
     if not province:
         raise click.ClickException("set CHITRA_PROVINCE_CODE to record a province level")
     period = parse_period(start)
-    with domain_session() as session:
+    with get_db().session() as session:
         row = session.scalar(sa.select(StandardLevel).where(
             StandardLevel.effective_from == period, StandardLevel.province_code == province))
         if row is None:
@@ -183,7 +123,7 @@ def budget_allocate(program_code: str, period: str, amount: int, reference: str,
     from gateway.payroll.funding import allocate
 
     month = parse_period(period)
-    with domain_session() as session:
+    with get_db().session() as session:
         result = allocate(session, program_code=program_code, period=month, amount=amount,
                           reference=reference, actor=actor)
     data = {"allocation_id": result.allocation.id, "changed": result.changed,
@@ -203,7 +143,8 @@ def cycle_group() -> None:
 def _read_list(path: str) -> list[str]:
     """Read citizen IDs (first column or a citizen_id column) and return beneficiary refs."""
     from gateway.registry.models import Beneficiary
-    from gateway.registry.validation import InvalidValue, parse_citizen_id
+    from gateway.vn.cells import InvalidValue
+    from gateway.vn.citizen_id import parse_citizen_id
 
     codec = get_pii()
     try:
@@ -248,7 +189,7 @@ def cycle_create(program_code: str, period: str, communes: str | None,
 
     cfg = current_app.config
     refs = _read_list(list_path) if list_path else None
-    with domain_session() as session:
+    with get_db().session() as session:
         result = create_cycle(
             session, get_pii(), program_code=program_code, period=parse_period(period),
             actor=actor, payment_day=int(cfg.get("PAYMENT_DAY", 5)),
@@ -280,7 +221,7 @@ def _cycle_step(name: str, fn_name: str, help_text: str, *,
 
         step: Callable = getattr(cycles, fn_name)
         kwargs = {"second_factor": factor(totp)} if second_factor else {}
-        with domain_session() as session:
+        with get_db().session() as session:
             result = step(session, cycle_ref, actor, **kwargs)
             data = _cycle_dict(session, result.cycle)
         data["changed"] = result.changed
@@ -330,11 +271,11 @@ def cycle_show(cycle_ref: str, watch: bool, as_json: bool) -> None:
     """Show a cycle: totals, payments by state, reasons for skips."""
     from gateway.payroll.cycles import get_cycle
 
-    with domain_session() as session:
+    with get_db().session() as session:
         data = _cycle_dict(session, get_cycle(session, cycle_ref))
     if watch and not as_json:
         _watch(data)
-        with domain_session() as session:
+        with get_db().session() as session:
             data = _cycle_dict(session, get_cycle(session, cycle_ref))
 
     def text(d: dict) -> str:

@@ -7,6 +7,7 @@ transaction. Repeating a step that already happened changes nothing and says so.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -18,18 +19,14 @@ from sqlalchemy.orm import Session
 from gateway import locks
 from gateway.approvers.totp import SecondFactor, check_second_factor
 from gateway.audit.chain import record
+from gateway.clock import utcnow
 from gateway.db import bulk_insert
+from gateway.errors import InvalidRequest, InvalidTransition, NotFound
 from gateway.ledger import accounts
 from gateway.ledger.models import Posting
 from gateway.ledger.postings import balance, new_txn
 from gateway.outbox import emit
-from gateway.payroll.errors import (
-    InsufficientFunds,
-    InvalidRequest,
-    InvalidTransition,
-    MakerChecker,
-    NotFound,
-)
+from gateway.payroll.errors import InsufficientFunds, MakerChecker
 from gateway.payroll.models import (
     CategoryRule,
     Cycle,
@@ -44,8 +41,9 @@ from gateway.payroll.models import (
 from gateway.payroll.rules import CoefficientRule, Enrolled, LevelRule, NoRule, RuleBook
 from gateway.pii.codec import PiiCodec
 from gateway.refs import uuid7_hex
-from gateway.registry.models import Beneficiary, Enrolment, WalletLink, utcnow
-from gateway.registry.reference import communes as commune_table
+from gateway.registry.models import Beneficiary, Enrolment, WalletLink
+from gateway.vn.money import vnd
+from gateway.vn.places import communes as commune_table
 
 RELEASE_CHUNK = 1000  # payments per outbox event (one disbursement job each)
 
@@ -82,19 +80,28 @@ def get_program(session: Session, code: str) -> Program:
     return program
 
 
+# Cycle refs are 16 hex digits; ids are small integers. Anything else cannot name a cycle,
+# and a 30-digit "id" must not reach an integer column (it overflows the driver).
+_CYCLE_REF = re.compile(r"^[0-9a-f]{1,32}$")
+_MAX_ID_DIGITS = 9
+
+
 def get_cycle(session: Session, ref: str) -> Cycle:
     """Return a cycle by its reference (or numeric id).
 
     Raises:
-        NotFound: no such cycle.
+        NotFound: no such cycle (including refs that cannot be one).
     """
-    query = sa.select(Cycle).where(Cycle.ref == ref)
-    # Short all-digit input is an id; a 16-hex ref can be all digits too (and overflow int).
-    if ref.isdigit() and len(ref) <= 9:
-        query = sa.select(Cycle).where(sa.or_(Cycle.ref == ref, Cycle.id == int(ref)))
-    cycle = session.scalar(query)
+    cycle = None
+    if _CYCLE_REF.match(ref):
+        query = sa.select(Cycle).where(Cycle.ref == ref)
+        # Short all-digit input is an id; a 16-hex ref can be all digits too.
+        if ref.isdigit() and len(ref) <= _MAX_ID_DIGITS:
+            query = sa.select(Cycle).where(sa.or_(Cycle.ref == ref, Cycle.id == int(ref)))
+        cycle = session.scalar(query)
     if cycle is None:
-        raise NotFound(f"no cycle {ref!r}", f"Không có kỳ chi trả {ref!r}.")
+        shown = ref[:40]  # echo enough to recognise, not a megabyte of garbage
+        raise NotFound(f"no cycle {shown!r}", f"Không có kỳ chi trả {shown!r}.")
     return cycle
 
 
@@ -399,8 +406,8 @@ def release_cycle(session: Session, ref: str, actor: str, *,
         raise InsufficientFunds(
             f"cycle {cycle.ref} needs {due:,} VND but {program.code} {cycle.period:%m/%Y} has "
             f"{available:,} VND allocated and unreleased",
-            f"Kỳ {cycle.ref} cần {due:,} đ nhưng nguồn {program.code} tháng "
-            f"{cycle.period:%m/%Y} chỉ còn {available:,} đ.".replace(",", "."))
+            f"Kỳ {cycle.ref} cần {vnd(due)} nhưng nguồn {program.code} tháng "
+            f"{cycle.period:%m/%Y} chỉ còn {vnd(available)}.")
     before = _snapshot(cycle)
     txn = new_txn(session, "release", cycle_id=cycle.id, memo=f"release cycle {cycle.ref}")
     pending = sa.and_(P.c.cycle_id == cycle.id, P.c.state == PaymentState.PENDING.value)

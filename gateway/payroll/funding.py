@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from gateway import locks
 from gateway.audit.chain import record
+from gateway.errors import InvalidRequest
 from gateway.ledger import accounts
 from gateway.ledger.postings import balance, post
 from gateway.payroll.cycles import get_program
-from gateway.payroll.errors import InvalidRequest
 from gateway.payroll.models import Allocation
 
 

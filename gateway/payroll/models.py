@@ -8,8 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.clock import utcnow
 from gateway.db import Base
-from gateway.registry.models import utcnow
 
 
 class ProgramKind(str, enum.Enum):
@@ -146,6 +146,9 @@ class PaymentState(str, enum.Enum):
     CANCELLED = "cancelled"  # its cycle was cancelled before release
 
 
+# The hold reason of a payment whose wallet phone's SIM changed recently (set by
+# gateway.wallets.payout_gate, read by the payment notices and the engine).
+SIM_SWAP_HOLD = "sim_swap"
 FINAL_STATES = frozenset({PaymentState.SUCCEEDED, PaymentState.FAILED, PaymentState.CONFIRMED,
                           PaymentState.CANCELLED})
 

@@ -15,13 +15,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.clock import utcnow
 from gateway.db import bulk_insert
 from gateway.ledger import accounts
 from gateway.ledger.models import Posting
 from gateway.ledger.postings import new_txn
 from gateway.outbox import emit
 from gateway.payroll.models import Cycle, PaymentState, Program
-from gateway.registry.models import utcnow
 
 S = PaymentState
 TRANSITIONS: dict[PaymentState, frozenset[PaymentState]] = {

@@ -6,11 +6,11 @@ import click
 from flask.cli import with_appcontext
 
 from gateway.audit.chain import qualified_actor
-from gateway.cli_util import emit, json_option
+from gateway.cli_util import default_actor, emit, json_option
 from gateway.db import get_db
-from gateway.payroll.commands import default_actor
 from gateway.pii.codec import get_pii
-from gateway.pins.service import BeneficiaryNotFound, describe, find_beneficiary, reset_pin
+from gateway.pins.service import describe, reset_pin
+from gateway.registry.lookup import BeneficiaryNotFound, find_beneficiary
 
 _BENEFICIARY = click.option(
     "--beneficiary", "key", required=True, metavar="REF|CITIZEN_ID",

@@ -18,10 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import record
-from gateway.pii.codec import PiiCodec
+from gateway.clock import utcnow
 from gateway.pins.models import BeneficiaryPin
-from gateway.registry.models import Beneficiary, utcnow
-from gateway.registry.validation import InvalidValue, parse_citizen_id
+from gateway.registry.models import Beneficiary
 from otp.errors import WeakPinError
 from otp.pin import MAX_PIN_FAILURES, hash_pin
 from otp.pin import verify_pin as pin_matches
@@ -31,17 +30,6 @@ MAX_TRIES = MAX_PIN_FAILURES  # wrong PINs in a row before the lock (3)
 PENDING_SECONDS = 300  # the repeat must follow the first entry within a USSD session's life
 
 _T = BeneficiaryPin.__table__.c
-_REF_LENGTH = 32
-
-
-class BeneficiaryNotFound(LookupError):
-    """No beneficiary matches the reference or citizen ID given (bilingual message)."""
-
-    def __init__(self) -> None:
-        """Say so in both languages; the value searched for is not repeated (it may be an ID)."""
-        self.en = "No beneficiary has this reference or citizen ID."
-        self.vi = "Không có đối tượng với mã tham chiếu hoặc số CCCD này."
-        super().__init__(f"{self.en} / {self.vi}")
 
 
 @dataclass(frozen=True)
@@ -50,28 +38,6 @@ class ResetOutcome:
 
     changed: bool
     previous: PinState
-
-
-def find_beneficiary(session: Session, codec: PiiCodec, key: str) -> Beneficiary:
-    """Return the beneficiary named by a public ref (32 hex) or a citizen ID (by blind index).
-
-    Raises:
-        BeneficiaryNotFound: nothing matches, or ``key`` is neither form.
-    """
-    key = key.strip()
-    query = None
-    if len(key) == _REF_LENGTH and all(c in "0123456789abcdef" for c in key):
-        query = sa.select(Beneficiary).where(Beneficiary.ref == key)
-    else:
-        try:
-            digest = codec.citizen_id_index(parse_citizen_id(key))
-        except (InvalidValue, ValueError, TypeError):
-            raise BeneficiaryNotFound() from None
-        query = sa.select(Beneficiary).where(Beneficiary.citizen_id_bidx == digest)
-    found = session.scalar(query)
-    if found is None:
-        raise BeneficiaryNotFound()
-    return found
 
 
 def _row(session: Session, beneficiary_id: int) -> BeneficiaryPin | None:

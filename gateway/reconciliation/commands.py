@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from gateway.cli_util import emit, json_option
+from gateway.cli_util import actor_option, emit, json_option
 from gateway.db import get_db
-from gateway.payroll.commands import actor_option, domain_session, vnd
+from gateway.vn.money import vnd
 
 EXIT_DISCREPANCIES = 3
 EXIT_REFUSED = 2
@@ -68,7 +68,7 @@ def reconcile_command(statement_path: str, provider: str, cycle_ref: str | None,
         else:
             click.echo(f"{refused.vi}\n{refused.en}", err=True)
         sys.exit(EXIT_REFUSED)
-    with domain_session() as session:
+    with get_db().session() as session:
         report = reconcile(session, statement, provider=provider, actor=actor,
                            cycle_ref=cycle_ref)
     emit(report.to_dict(), as_json, lambda d: _text(report.to_dict(limit=show)))

@@ -1,18 +1,18 @@
-"""Reconciliation errors: each carries a stable code and a sentence in Vietnamese and English."""
+"""Reconciliation errors, on top of the shared ones in :mod:`gateway.errors`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gateway.errors import DomainError
 
-class StatementRefused(Exception):
+
+class StatementRefused(DomainError):
     """The whole statement is refused before anything is recorded; ``vi`` and ``en`` say why."""
 
     code = "statement_refused"
     http_status = 422
 
     def __init__(self, vi: str, en: str, missing: Sequence[str] = ()) -> None:
-        super().__init__(en)
-        self.vi = vi
-        self.en = en
+        super().__init__(en, vi)
         self.missing = list(missing)

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from gateway.audit.chain import record
 from gateway.db import bulk_insert
+from gateway.errors import NotFound
 from gateway.payroll.cycles import get_cycle
-from gateway.payroll.errors import NotFound
 from gateway.payroll.models import Cycle, Payment, PaymentState
 from gateway.reconciliation.models import (
     DISCREPANCIES,

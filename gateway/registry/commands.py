@@ -207,7 +207,8 @@ def _verify_demo_wallets(share: float) -> None:
     """Mark a deterministic share of unflagged demo wallets verified (demo data only)."""
     import sqlalchemy as sa
 
-    from gateway.registry.models import WalletLink, utcnow
+    from gateway.clock import utcnow
+    from gateway.registry.models import WalletLink
 
     cutoff = int(round(share * 100))
     with get_db().session() as session:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from gateway.registry.reference import communes
-from gateway.registry.validation import is_vietnamese_mobile
+from gateway.vn.phone import is_vietnamese_mobile
+from gateway.vn.places import communes
 
 HEADER = [
     "STT", "Họ và tên", "Ngày sinh", "Giới tính (Nam/Nữ)", "Số CCCD", "Số điện thoại",

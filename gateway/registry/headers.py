@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gateway.registry.validation import fold
+from gateway.vn.text import fold
 
 # Canonical fields in roster order, with the Vietnamese header of DOMAIN.md first.
 _HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import qualified_actor, record
+from gateway.clock import utcnow
 from gateway.pii.codec import PiiCodec
 from gateway.registry.headers import header_label
-from gateway.registry.models import Beneficiary, ImportRun, WalletLink, utcnow
+from gateway.registry.models import Beneficiary, ImportRun, WalletLink
 from gateway.registry.pipeline import ValidationSettings, validated_chunks
 from gateway.registry.source import RosterRefused, RosterSource, RosterUnreadable
 from gateway.registry.validation import Problem, RosterRow

@@ -8,17 +8,13 @@ show, used in URLs and as the binding of each ciphertext to its row.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gateway.clock import utcnow
 from gateway.db import Base
-
-
-def utcnow() -> datetime:
-    """Return the current UTC time (naive, as stored)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class BeneficiaryStatus(str, enum.Enum):

@@ -11,18 +11,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
+from gateway.errors import DomainError
 
-class RosterUnreadable(Exception):
+
+class RosterUnreadable(DomainError):
     """The whole file is refused; ``vi`` and ``en`` say why and what to do."""
 
+    code = "roster_unreadable"
+    http_status = 422
+
     def __init__(self, vi: str, en: str) -> None:
-        super().__init__(en)
-        self.vi = vi
-        self.en = en
+        super().__init__(en, vi)
 
 
 class RosterRefused(RosterUnreadable):
     """The whole file is refused before anything is written (e.g. missing columns)."""
+
+    code = "roster_refused"
 
     def __init__(self, vi: str, en: str, missing: Sequence[str] = ()) -> None:
         super().__init__(vi, en)

@@ -10,8 +10,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.clock import utcnow
 from gateway.pii.codec import PiiCodec
-from gateway.registry.models import Beneficiary, Enrolment, WalletLink, utcnow
+from gateway.registry.models import Beneficiary, Enrolment, WalletLink
 from gateway.registry.validation import RosterRow
 
 B = Beneficiary.__table__

@@ -29,13 +29,13 @@ def report_group() -> None:
 def report_cycle(cycle_ref: str, fmt: str, output: str | None, as_settlement: bool,
                  as_json: bool) -> None:
     """Report a cycle per commune: due, paid, failed, pending, held, complaints, fees."""
-    from gateway.payroll.commands import domain_session
+    from gateway.db import get_db
     from gateway.payroll.cycles import get_cycle
     from gateway.reports import render
     from gateway.reports.cycle import cycle_report
     from gateway.reports.settlement import settlement
 
-    with domain_session() as session:
+    with get_db().session() as session:
         cycle = get_cycle(session, cycle_ref)
         report = settlement(session, cycle) if as_settlement else cycle_report(session, cycle)
     title = SETTLEMENT_TITLE if as_settlement else REPORT_TITLE

@@ -7,9 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.clock import utcnow
 from gateway.payroll.models import Cycle, Program
-from gateway.registry.models import utcnow
-from gateway.registry.reference import communes
+from gateway.vn.places import communes
 
 
 def commune_name(code: str) -> str:

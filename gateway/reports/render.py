@@ -6,8 +6,8 @@ import csv
 import io
 from typing import Any, Protocol
 
-from gateway.money import digits
 from gateway.reports.common import Column
+from gateway.vn.money import digits
 
 
 class Tabular(Protocol):

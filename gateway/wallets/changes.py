@@ -21,18 +21,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import record
-from gateway.payroll.errors import (
-    InvalidRequest,
-    InvalidTransition,
-    MakerChecker,
-    NotFound,
-    PayrollError,
-)
+from gateway.clock import utcnow
+from gateway.errors import DomainError, InvalidRequest, InvalidTransition, NotFound
+from gateway.payroll.errors import MakerChecker
 from gateway.payroll.models import Payment, PaymentState
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_phone
-from gateway.registry.models import Beneficiary, WalletLink, utcnow
-from gateway.registry.validation import InvalidValue, parse_phone
+from gateway.registry.models import Beneficiary, WalletLink
+from gateway.vn.cells import InvalidValue
+from gateway.vn.phone import parse_phone
 from gateway.wallets.models import ChangeStatus, WalletChangeRequest
 from gateway.wallets.verification import StartResult, WalletVerification, release_held
 
@@ -51,7 +48,7 @@ class Decision:
 
     request: WalletChangeRequest
     changed: bool
-    refused: PayrollError | None = None
+    refused: DomainError | None = None
     code: StartResult | None = None
     repointed: int = 0
 

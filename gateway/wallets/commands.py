@@ -6,17 +6,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from gateway.cli_util import emit, json_option
+from gateway.cli_util import actor_option, emit, json_option
 from gateway.db import get_db
-from gateway.payroll.commands import actor_option
-from gateway.payroll.errors import PayrollError
 from gateway.pii.codec import get_pii
 from gateway.wallets import changes
 from gateway.wallets.models import ChangeStatus
-
-
-def _fail(exc: PayrollError) -> click.ClickException:
-    return click.ClickException(f"{exc.en}\n{exc.vi}")
 
 
 def _line(d: dict[str, object]) -> str:
@@ -42,14 +36,11 @@ def wallet_link_group() -> None:
 def request_change(beneficiary_ref: str, provider: str, phone: str, reason: str, actor: str,
                    as_json: bool) -> None:
     """Ask to move BENEFICIARY_REF's wallet; another officer must approve."""
-    try:
-        with get_db().session() as s:
-            change = changes.request_change(
-                s, get_pii(), beneficiary_ref=beneficiary_ref, provider=provider, phone=phone,
-                reason=reason, actor=actor, providers=current_app.config["WALLET_PROVIDERS"])
-            [data] = changes.describe(s, get_pii(), [change], clear_reason=False)
-    except PayrollError as exc:
-        raise _fail(exc) from None
+    with get_db().session() as s:
+        change = changes.request_change(
+            s, get_pii(), beneficiary_ref=beneficiary_ref, provider=provider, phone=phone,
+            reason=reason, actor=actor, providers=current_app.config["WALLET_PROVIDERS"])
+        [data] = changes.describe(s, get_pii(), [change], clear_reason=False)
     emit(data, as_json, lambda d: f"requested {d['ref']}: {_line(d)}\n"
          "its payments are held until another officer approves and the new phone is verified")
 
@@ -63,15 +54,12 @@ def approve_change(request_ref: str, actor: str, as_json: bool) -> None:
     """Apply REQUEST_REF (not by who asked) and SMS a code to the new phone."""
     from gateway.wallets.service import wallet_verification
 
-    try:
-        with get_db().session() as s:
-            decision = changes.approve_change(s, get_pii(), request_ref, actor=actor,
-                                              verification=wallet_verification())
-            [data] = changes.describe(s, get_pii(), [decision.request], clear_reason=False)
-    except PayrollError as exc:
-        raise _fail(exc) from None
+    with get_db().session() as s:
+        decision = changes.approve_change(s, get_pii(), request_ref, actor=actor,
+                                          verification=wallet_verification())
+        [data] = changes.describe(s, get_pii(), [decision.request], clear_reason=False)
     if decision.refused is not None:  # committed: the refusal is audited
-        raise _fail(decision.refused)
+        raise decision.refused
     data["code"] = decision.code.status.value if decision.code else None
     data["repointed_payments"] = decision.repointed
     emit(data, as_json, lambda d: f"approved: {_line(d)}\n"
@@ -86,12 +74,9 @@ def approve_change(request_ref: str, actor: str, as_json: bool) -> None:
 @with_appcontext
 def reject_change(request_ref: str, actor: str, as_json: bool) -> None:
     """Close REQUEST_REF without changing the wallet (its maker may withdraw it)."""
-    try:
-        with get_db().session() as s:
-            decision = changes.reject_change(s, request_ref, actor=actor)
-            [data] = changes.describe(s, get_pii(), [decision.request], clear_reason=False)
-    except PayrollError as exc:
-        raise _fail(exc) from None
+    with get_db().session() as s:
+        decision = changes.reject_change(s, request_ref, actor=actor)
+        [data] = changes.describe(s, get_pii(), [decision.request], clear_reason=False)
     emit(data, as_json, lambda d: f"rejected: {_line(d)}")
 
 

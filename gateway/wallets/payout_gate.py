@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import record
-from gateway.payroll.models import Payment, PaymentState
+from gateway.payroll.models import SIM_SWAP_HOLD, Payment, PaymentState
 from gateway.pii.codec import PiiCodec
 from gateway.registry.models import WalletLink
 from gateway.wallets.simswap import SimSwapUnavailable
@@ -27,7 +27,7 @@ from otp import SimSwapCheck
 
 log = logging.getLogger(__name__)
 
-HOLD_REASON = "sim_swap"
+HOLD_REASON = SIM_SWAP_HOLD
 RETRY_AFTER = timedelta(minutes=5)
 THREADS = 8
 

@@ -27,13 +27,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.audit.chain import record
+from gateway.channels.language import PhoneLanguage
 from gateway.channels.models import SmsKind
 from gateway.channels.outbound import stage_sms
+from gateway.clock import utcnow
 from gateway.outbox import emit
 from gateway.payroll.models import Cycle, CycleState, Payment, PaymentState
 from gateway.payroll.payments import Change, transition_batch
 from gateway.pii.codec import PiiCodec
-from gateway.registry.models import WalletLink, utcnow
+from gateway.registry.models import WalletLink
 from gateway.wallets.simswap import SimSwapUnavailable
 from otp import CodeStatus, IssueStatus, OneTimeCodes, SimSwapCheck
 from ussd_menus import catalogs
@@ -226,13 +228,10 @@ class WalletVerification:
         """Return the language the wallet phone chose in the menus (default unaccented)."""
         if self.redis is None:
             return catalogs.DEFAULT_LANGUAGE
-        from gateway.channels.port import language_key
-
         try:
-            raw = self.redis.get(language_key(self.codec, phone))
+            lang = PhoneLanguage(self.codec, self.redis).get(phone)
         except redis.RedisError:
             return catalogs.DEFAULT_LANGUAGE
-        lang = raw.decode(errors="replace") if isinstance(raw, bytes) else None
         return catalogs.normalise_language(lang)
 
 

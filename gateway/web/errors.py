@@ -14,6 +14,8 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
+from gateway.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +55,11 @@ def init_app(app: Flask) -> None:
         def api_error(exc: HTTPError):  # type: ignore[no-untyped-def]
             code = exc.extra_data.get("code") or _code_for(exc.status_code)
             return error_body(code, exc.message or "", exc.detail), exc.status_code, exc.headers
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+        # The one place the web answers a refusal: its code and status, both languages.
+        return error_body(exc.code, exc.en, {"en": exc.en, "vi": exc.vi}), exc.http_status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

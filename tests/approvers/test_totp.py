@@ -27,9 +27,10 @@ from gateway.approvers.totp import (
 )
 from gateway.audit.models import AuditEvent
 from gateway.db import get_db
+from gateway.errors import NotFound
 from gateway.models import Base
 from gateway.payroll import cycles
-from gateway.payroll.errors import InsufficientFunds, MakerChecker, NotFound
+from gateway.payroll.errors import InsufficientFunds, MakerChecker
 from gateway.payroll.funding import allocate
 from gateway.pii.codec import get_pii
 from gateway.pii.rotation import encrypted_tables

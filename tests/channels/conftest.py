@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gateway.telco.at_stub import AtStub
+from gateway.telco.africastalking.stub import AtStub
 from tests.channels.esms_fixtures import (  # noqa: F401 (fixtures)
     esms_app,
     esms_live,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gateway import create_app
+from gateway import create_app, telco
 from gateway.config import ConfigError
 from gateway.telco.esms.settings import (
     PRODUCTION_URL,
@@ -58,8 +58,9 @@ def test_values_from_the_environment_are_normalised(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("CHITRA_ESMS_ZALO_TEMPLATES", "succeeded:205644, failed:205645:month|amount")
     monkeypatch.setenv("CHITRA_ESMS_ALLOWED_IPS", "203.162.0.0/16")
     monkeypatch.setenv("CHITRA_ESMS_BASE_URL", "https://rest.esms.vn/MainService.svc/json/")
-    cfg = build().config
-    assert cfg["SMS_TELCO"] == "esms"
+    app = build()
+    cfg = app.config
+    assert telco.sms_telco(app) == "esms"
     assert cfg["ESMS_ALLOWED_IPS"] == (ipaddress.ip_network("203.162.0.0/16"),)
     settings = settings_from(cfg)
     assert settings is not None

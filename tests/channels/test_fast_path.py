@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.telco.africastalking import FAST_BODY_MAX, _parse_form
+from gateway.telco.africastalking.ussd import FAST_BODY_MAX
+from gateway.telco.africastalking.ussd import parse_form as _parse_form
 from tests.channels.conftest import BASE
 from tests.channels.test_ussd import AN, MAIN_VI
 from tests.payroll.conftest import add_people

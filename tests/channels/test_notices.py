@@ -31,7 +31,7 @@ from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
 from gateway.registry.models import WalletLink
 from gateway.server import ensure_telco
-from gateway.telco.at_stub import AtStub
+from gateway.telco.africastalking.stub import AtStub
 from tests.channels.conftest import KEY
 from tests.channels.test_sms import DAY, inbound, replies
 from tests.channels.test_ussd import AN, CAREGIVER, make_caregiver, pay

@@ -19,7 +19,7 @@ from gateway.models import Base
 from gateway.pins.models import BeneficiaryPin
 from gateway.pins.service import MAX_TRIES, reserve_try
 from gateway.registry.models import Beneficiary
-from gateway.telco.africastalking import _HideCallbackKey
+from gateway.telco import HideCallbackKey as _HideCallbackKey
 from tests.api.conftest import bearer, make_key
 from tests.channels.conftest import BASE, KEY, give_pin
 from tests.channels.test_sms import inbound, replies

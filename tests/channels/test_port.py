@@ -6,8 +6,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from gateway.audit.models import AuditEvent
+from gateway.channels.language import PhoneLanguage
 from gateway.channels.models import SmsMessage
-from gateway.channels.port import DbPort, language_key
+from gateway.channels.port import DbPort
 from gateway.db import get_db
 from gateway.outbox import OutboxEvent
 from gateway.pii.codec import get_pii
@@ -30,7 +31,7 @@ def test_language_is_kept_by_blind_index_and_unknown_codes_are_ignored(app: Flas
     assert p.language(AN) is None
     p.set_language(AN, "en")
     assert p.language(AN) == "en"
-    assert get_redis(app).get(language_key(get_pii(app), AN)) == b"en"
+    assert get_redis(app).get(PhoneLanguage(get_pii(app), get_redis(app)).key(AN)) == b"en"
     p.set_language(AN, "fr")
     assert p.language(AN) == "en"
 

@@ -16,14 +16,15 @@ from werkzeug.serving import make_server
 from gateway.channels.models import InboundSms, SmsKind, SmsMessage
 from gateway.channels.notices import NoticeSettings, not_before, notice_text, stage_notices
 from gateway.channels.outbound import stage_sms
-from gateway.channels.sms import AtSmsService, send_queued
+from gateway.channels.sms import send_queued
 from gateway.complaints.models import Complaint
 from gateway.db import get_db
 from gateway.outbox import OutboxEvent
 from gateway.payroll.models import Payment, PaymentState
 from gateway.payroll.payments import transition
 from gateway.pii.codec import get_pii
-from gateway.telco.at_stub import AtStub
+from gateway.telco.africastalking.sms import AtSmsSender
+from gateway.telco.africastalking.stub import AtStub
 from tests.channels.conftest import BASE, give_pin
 from tests.channels.test_ussd import AN, pay
 from tests.disbursement.conftest import release_cycle
@@ -36,9 +37,9 @@ NIGHT = datetime(2026, 11, 27, 16, 0)  # 23:00 in Huế
 
 
 @pytest.fixture
-def api(stub: AtStub) -> AtSmsService:
-    """Give the SDK's SMS service pointed at the stub."""
-    return AtSmsService("chitra", "at-test-key", stub.url)
+def api(stub: AtStub) -> AtSmsSender:
+    """Give the AT SMS sender (the SDK's SMS service inside) pointed at the stub."""
+    return AtSmsSender("chitra", "at-test-key", stub.url)
 
 
 @pytest.fixture
@@ -63,26 +64,26 @@ def messages(app: Flask) -> dict[int, SmsMessage]:
         return {m.id: m for m in s.scalars(sa.select(SmsMessage))}
 
 
-def test_the_sdk_talks_to_the_configured_host(stub: AtStub, api: AtSmsService) -> None:
-    answer = api.send("Xin chao", [AN])
+def test_the_sdk_talks_to_the_configured_host(stub: AtStub, api: AtSmsSender) -> None:
+    answer = api.service.send("Xin chao", [AN])
     assert answer["SMSMessageData"]["Recipients"][0]["statusCode"] == 101
     assert requests.get(f"{stub.url}/_stub/messages", timeout=5).json()[0]["to"] == AN
 
 
 def test_same_text_to_many_phones_goes_in_one_call(app: Flask, stub: AtStub,
-                                                   api: AtSmsService) -> None:
+                                                   api: AtSmsSender) -> None:
     ids = [queue(app, phone, "Thong bao chung") for phone in (AN, BINH, "+84345678901")]
     ids.append(queue(app, AN, "Tin rieng"))
     report = send_queued(get_db(app), get_pii(app), api, now=DAY)
     assert (report.sent, report.failed, report.calls) == (4, 0, 2)
     rows = messages(app)
-    assert all(rows[i].status == "sent" and rows[i].at_message_id for i in ids)
+    assert all(rows[i].status == "sent" and rows[i].telco_message_id for i in ids)
     assert sorted(m["to"] for m in stub.state.messages if m["message"] == "Thong bao chung") == [
         "+84345678901", AN, BINH]
 
 
 def test_per_recipient_failures_keep_their_reason(app: Flask, stub: AtStub,
-                                                  api: AtSmsService) -> None:
+                                                  api: AtSmsSender) -> None:
     stub.state.failures = {BINH: (403, "InvalidPhoneNumber"), "+84345678901": (406,
                                                                                "UserInBlacklist")}
     ok, bad, black = (queue(app, p, "Tin") for p in (AN, BINH, "+84345678901"))
@@ -97,7 +98,7 @@ def test_per_recipient_failures_keep_their_reason(app: Flask, stub: AtStub,
 
 
 def test_an_api_refusal_keeps_messages_queued_for_a_retry(app: Flask, stub: AtStub) -> None:
-    wrong_key = AtSmsService("chitra", "not-the-key", stub.url)
+    wrong_key = AtSmsSender("chitra", "not-the-key", stub.url)
     sms_id = queue(app, AN, "Tin")
     report = send_queued(get_db(app), get_pii(app), wrong_key, now=DAY)
     assert (report.sent, report.retry) == (0, 1)
@@ -106,7 +107,7 @@ def test_an_api_refusal_keeps_messages_queued_for_a_retry(app: Flask, stub: AtSt
 
 
 def test_delivery_reports_update_each_message(app: Flask, client: FlaskClient, stub: AtStub,
-                                              api: AtSmsService, served: str) -> None:
+                                              api: AtSmsSender, served: str) -> None:
     first = queue(app, AN, "Tin mot")
     second = queue(app, BINH, "Tin hai")
     send_queued(get_db(app), get_pii(app), api, now=DAY)
@@ -216,7 +217,7 @@ def test_notices_wait_for_daytime_in_hue() -> None:
 
 
 def test_payment_events_become_one_notice_each_sent_only_in_daytime(
-        app: Flask, stub: AtStub, api: AtSmsService) -> None:
+        app: Flask, stub: AtStub, api: AtSmsSender) -> None:
     ids = release_cycle(app, names=["an", "binh"], verified=True)
     pay(app, ids[0])
     with get_db(app).session() as s:
@@ -246,7 +247,7 @@ def test_a_notice_overtaken_by_events_is_not_sent(app: Flask) -> None:
 
 
 def test_a_late_sender_keeps_notices_for_the_morning_but_answers_replies(
-        app: Flask, stub: AtStub, api: AtSmsService) -> None:
+        app: Flask, stub: AtStub, api: AtSmsSender) -> None:
     with get_db(app).session() as s:
         stage_sms(s, get_pii(app), AN, "Thong bao", SmsKind.NOTICE)  # staged in daytime
     reply = queue(app, BINH, "Tra loi")

@@ -192,12 +192,12 @@ def test_back_home_and_invalid_choices(app: Flask, dial) -> None:
 
 
 def test_more_pages_through_a_long_caregiver_list(app: Flask, dial, redis_client) -> None:
-    from gateway.channels.port import language_key
+    from gateway.channels.language import PhoneLanguage
 
     refs = add_people(app)  # seven people; the deceased one is not offered
     make_caregiver(app, list(refs.values()))
     # Accented Vietnamese allows 80 characters a screen: six names need two pages.
-    redis_client.set(language_key(get_pii(app), CAREGIVER), "vi_accented")
+    redis_client.set(PhoneLanguage(get_pii(app), redis_client).key(CAREGIVER), "vi_accented")
     call = dial(CAREGIVER)
     first = call.dial()
     assert first.startswith("CON Chọn người hưởng:\n1 ")
@@ -264,7 +264,7 @@ def test_session_end_event_is_acknowledged(client: FlaskClient) -> None:
 
 
 def test_callback_key_never_reaches_the_logs(app: Flask, dial, caplog) -> None:
-    from gateway.telco.africastalking import _HideCallbackKey
+    from gateway.telco import HideCallbackKey as _HideCallbackKey
 
     add_people(app, ["an"])
     with caplog.at_level(logging.DEBUG):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from gateway.telco.services import init_services
 from tests.channels.test_ussd import AN, MAIN_VI
 from tests.payroll.conftest import add_people
 from tests.ussd_menus.test_session import _Counting
@@ -15,7 +16,8 @@ def test_a_hop_counts_the_rate_limit_and_reads_the_session_in_one_round_trip(
     add_people(app, ["an"])
     counting = _Counting.from_url(redis_url)
     counting.trips = []
-    app.extensions["chitra.redis"] = counting  # before the first hop builds the engine
+    app.extensions["chitra.redis"] = counting
+    init_services(app)  # the hop service over the counting client
     session = dial(AN)
     session.dial()  # the first hop of the process also opens the connection
     counting.trips.clear()

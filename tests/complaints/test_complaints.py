@@ -22,8 +22,8 @@ from gateway.complaints.filing import (
 )
 from gateway.complaints.models import Complaint
 from gateway.db import get_db
+from gateway.errors import InvalidRequest, NotFound
 from gateway.payroll import cycles
-from gateway.payroll.errors import InvalidRequest, NotFound
 from gateway.payroll.models import Payment
 from gateway.pii.codec import get_pii
 from gateway.pii.crypto import DecryptionError

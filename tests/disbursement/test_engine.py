@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from gateway.clock import utcnow
 from gateway.db import get_db
 from gateway.disbursement.sweeper import Deadlines, sweep
 from gateway.ledger import accounts
 from gateway.ledger.postings import balance
 from gateway.payroll.models import Payment
-from gateway.registry.models import WalletLink, utcnow
+from gateway.registry.models import WalletLink
 from tests.disbursement.conftest import PERIOD, release_cycle, states
 from wallet_adapters.sandbox import get_book
 

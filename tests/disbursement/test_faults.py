@@ -35,6 +35,7 @@ from flask import Flask
 from rq import Queue
 
 from gateway import create_app
+from gateway.clock import local_today, utcnow
 from gateway.db import get_db
 from gateway.disbursement.providers import save_provider
 from gateway.disbursement.sweeper import Deadlines
@@ -49,12 +50,12 @@ from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
 from gateway.registry.demo import HEADER, RosterGenerator
 from gateway.registry.importer import ImportSettings, import_roster
-from gateway.registry.models import WalletLink, utcnow
+from gateway.registry.models import WalletLink
 from gateway.registry.source import memory_source
 from tests.conftest import app_config, empty_tables
 from wallet_adapters.sandbox.adapter import DEMO_WEBHOOK_SECRET
 from workers.pool import Pool
-from workers.relay import QUEUE, local_today
+from workers.relay import QUEUE
 
 PAYMENTS = int(os.environ.get("CHITRA_FAULT_PAYMENTS", "5000"))
 TIME_LIMIT_S = float(os.environ.get("CHITRA_FAULT_TIME_LIMIT_S", "240"))

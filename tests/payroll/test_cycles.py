@@ -10,12 +10,13 @@ import sqlalchemy as sa
 
 from gateway.audit.models import AuditEvent
 from gateway.db import get_db
+from gateway.errors import InvalidTransition
 from gateway.ledger import accounts
 from gateway.ledger.models import Posting
 from gateway.ledger.postings import balance
 from gateway.outbox import OutboxEvent
 from gateway.payroll import cycles
-from gateway.payroll.errors import InsufficientFunds, InvalidTransition, MakerChecker
+from gateway.payroll.errors import InsufficientFunds, MakerChecker
 from gateway.payroll.funding import allocate
 from gateway.payroll.models import Cycle, CycleSkip, Payment, PaymentState
 from gateway.payroll.payments import transition

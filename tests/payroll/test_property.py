@@ -19,10 +19,10 @@ from hypothesis.stateful import (
 )
 
 from gateway.db import get_db
+from gateway.errors import DomainError
 from gateway.ledger.check import check_ledger
 from gateway.ledger.models import Posting
 from gateway.payroll import cycles
-from gateway.payroll.errors import PayrollError
 from gateway.payroll.funding import allocate
 from gateway.payroll.models import Allocation, Cycle, Payment, PaymentState
 from gateway.payroll.payments import transition
@@ -53,7 +53,7 @@ def test_random_cycle_histories_conserve_money_and_pay_at_most_once(app):
             try:
                 with get_db(app).session() as s:
                     return fn(s, *args)
-            except PayrollError:
+            except DomainError:
                 return None
 
         @rule(target=cycle_refs, period=st.sampled_from(PERIODS),

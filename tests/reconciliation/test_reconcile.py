@@ -11,7 +11,7 @@ from flask import Flask
 
 from gateway.audit.models import AuditEvent
 from gateway.db import get_db
-from gateway.payroll.errors import NotFound
+from gateway.errors import NotFound
 from gateway.reconciliation import (
     ReconciliationReport,
     StatementRefused,

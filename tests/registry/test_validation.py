@@ -12,28 +12,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.registry.reference import (
-    CATEGORIES,
-    DON_THAN,
-    Commune,
-    citizen_id_prefixes,
-    communes,
-    provinces,
-)
+from gateway.registry.reference import CATEGORIES, DON_THAN
 from gateway.registry.validation import (
-    InvalidValue,
     Problem,
     RosterRow,
     RowValidator,
-    is_vietnamese_mobile,
     parse_categories,
-    parse_citizen_id,
     parse_commune,
-    parse_date,
-    parse_month,
-    parse_phone,
     parse_sex,
 )
+from gateway.vn.cells import InvalidValue
+from gateway.vn.citizen_id import parse_citizen_id
+from gateway.vn.dates import parse_date, parse_month
+from gateway.vn.phone import is_vietnamese_mobile, parse_phone
+from gateway.vn.places import Commune, citizen_id_prefixes, communes, provinces
 
 TODAY = date(2026, 11, 27)
 PROVIDERS = ("viettel_money", "vnpt_money", "momo")

@@ -291,7 +291,7 @@ def test_a_delivery_report_with_nul_in_its_reason_is_recorded(app: Flask) -> Non
     with get_db(app).session() as s:
         message_id = stage_sms(s, get_pii(app), "+84912345678", "ChiTra test", SmsKind.REPLY)
         s.execute(sa.update(SmsMessage).where(SmsMessage.id == message_id)
-                  .values(status="sent", at_message_id="ATXid_nul"))
+                  .values(status="sent", telco="africastalking", telco_message_id="ATXid_nul"))
     response = app.test_client().post(f"/telco/africastalking/{KEY}/sms/delivery", data={
         "id": "ATXid_nul", "status": "Failed", "failureReason": "User\x00InBlacklist"})
     assert response.status_code == 200

@@ -30,12 +30,13 @@ from flask.testing import FlaskClient
 from gateway.api.roles import Role
 from gateway.channels.models import SmsMessage
 from gateway.channels.notices import notice_settings, stage_notices
-from gateway.channels.sms import AtSmsService, send_queued
+from gateway.channels.sms import send_queued
 from gateway.db import get_db
 from gateway.disbursement.engine import Disburser
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
-from gateway.telco.at_stub import AtStub
+from gateway.telco.africastalking.sms import AtSmsSender
+from gateway.telco.africastalking.stub import AtStub
 from tests.api.conftest import bearer, make_key
 from tests.conftest import make_app
 from tests.registry.rosters import VI_HEADER
@@ -273,14 +274,14 @@ def send_and_report(app: Flask, client: FlaskClient) -> list[dict[str, object]]:
     stub = AtStub(api_key="at-test-key").start()
     try:
         report = send_queued(get_db(app), get_pii(app),
-                             AtSmsService("chitra", "at-test-key", stub.url), now=DAY)
+                             AtSmsSender("chitra", "at-test-key", stub.url), now=DAY)
         assert report.calls >= 1
         sent = list(stub.state.messages)
     finally:
         stub.stop()
     with get_db(app).sessionmaker() as s:
-        ids = list(s.scalars(sa.select(SmsMessage.at_message_id).where(
-            SmsMessage.at_message_id.is_not(None))))
+        ids = list(s.scalars(sa.select(SmsMessage.telco_message_id).where(
+            SmsMessage.telco_message_id.is_not(None))))
     for n, message_id in enumerate(ids):
         client.post(f"{AT}/sms/delivery", data={
             "id": message_id, "status": "Failed" if n % 2 else "Success",

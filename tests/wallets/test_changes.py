@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from gateway.api.roles import Role
 from gateway.audit.models import AuditEvent
 from gateway.db import get_db
-from gateway.payroll.errors import InvalidRequest, InvalidTransition
+from gateway.errors import InvalidRequest, InvalidTransition
 from gateway.pii.codec import get_pii
 from gateway.wallets import changes
 from gateway.wallets.models import WalletChangeRequest

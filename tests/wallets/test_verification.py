@@ -11,13 +11,14 @@ from flask import Flask
 
 from gateway.channels.models import SmsMessage
 from gateway.channels.outbound import SCRUBBED
-from gateway.channels.sms import AtSmsService, send_queued
+from gateway.channels.sms import send_queued
 from gateway.db import get_db
 from gateway.outbox import OutboxEvent
 from gateway.payroll.models import PaymentState
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
-from gateway.telco.at_stub import AtStub
+from gateway.telco.africastalking.sms import AtSmsSender
+from gateway.telco.africastalking.stub import AtStub
 from gateway.wallets.service import otp_key, wallet_verification
 from gateway.wallets.verification import (
     PURPOSE,
@@ -89,7 +90,7 @@ def test_held_payment_goes_out_only_after_the_wallet_phone_proves_itself(
     assert not re.search(r"\d{6}", message.body)  # sealed while queued
     stub = AtStub(api_key="at-key").start()
     try:
-        report = send_queued(get_db(app), get_pii(app), AtSmsService("chitra", "at-key", stub.url))
+        report = send_queued(get_db(app), get_pii(app), AtSmsSender("chitra", "at-key", stub.url))
         assert report.sent == 1
         [delivered] = stub.state.messages
     finally:

@@ -43,10 +43,14 @@ def plain(lang: str, value: str) -> str:
     return strip_accents(value) if lang in _PLAIN else value
 
 
+def digits(amount: int) -> str:
+    """Write a whole number with dots between thousands, as Vietnamese amounts are written."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def money(lang: str, amount: int) -> str:
-    """Format đồng with dots between thousands: ``1.250.000 d``."""
-    grouped = f"{amount:,}".replace(",", ".")
-    return text(lang, "money", amount=grouped)
+    """Format đồng in ``lang``: ``1.250.000 d`` (vi), ``1.250.000 đ``, ``1.250.000 VND`` (en)."""
+    return text(lang, "money", amount=digits(amount))
 
 
 def day(value: date) -> str:

@@ -128,4 +128,34 @@ MESSAGES: dict[str, str] = {
         "You have no PIN yet. Dial the ChiTra USSD menu and choose 2 Confirm money "
         "received to set one."
     ),
+    # Rate-limit replies (USSD screen, SMS).
+    "ussd.too_fast": "Too many requests. Please try again in a minute.",
+    "sms.too_many": "ChiTra: too many messages this hour. Please try again later.",
+    # Payment notices by SMS (gateway.channels.notices): one GSM-7 SMS each.
+    "notice.head": "ChiTra:",
+    "notice.head_for": "ChiTra, for {name}:",
+    "notice.succeeded": (
+        "{head} {amount} benefit for {month} sent to wallet {wallet}. "
+        "Text XN to {shortcode} or dial {ussd} to confirm you got it."
+    ),
+    "notice.failed": (
+        "{head} we could not send the {amount} benefit for {month}. Call "
+        "{hotline} or visit the commune office to check your wallet."
+    ),
+    "notice.held": (
+        "{head} the {month} benefit ({amount}) is on hold: wallet not "
+        "verified. Dial {ussd} and choose 5 to verify, or call {hotline}."
+    ),
+    "notice.held_sim": (
+        "{head} the {month} benefit ({amount}) is on hold: the SIM was just "
+        "changed. Bring your ID to the commune office or call {hotline}."
+    ),
+    "notice.held_review": (
+        "{head} the {month} benefit ({amount}) is on hold while an officer "
+        "checks the wallet. Questions: call {hotline}."
+    ),
+    "notice.reminder": (
+        "{head} {amount} benefit for {month} will be sent to wallet {wallet} "
+        "on {date}. Questions: call {hotline}."
+    ),
 }

@@ -123,4 +123,34 @@ MESSAGES: dict[str, str] = {
     "sms.pin_not_set": (
         "Ban chua co ma PIN. Bam menu USSD ChiTra, chon 2 Xac nhan da nhan tien de tao ma PIN."
     ),
+    # Rate-limit replies (USSD screen, SMS).
+    "ussd.too_fast": "Ban thao tac qua nhanh. Vui long thu lai sau 1 phut.",
+    "sms.too_many": "ChiTra: ban da gui qua nhieu tin trong 1 gio. Vui long thu lai sau.",
+    # Payment notices by SMS (gateway.channels.notices): one GSM-7 SMS each.
+    "notice.head": "ChiTra:",
+    "notice.head_for": "ChiTra, cho {name}:",
+    "notice.succeeded": (
+        "{head} Da chuyen {amount} tro cap thang {month} vao vi {wallet}. "
+        "Soan XN gui {shortcode} hoac bam {ussd} de xac nhan da nhan."
+    ),
+    "notice.failed": (
+        "{head} Chua chuyen duoc {amount} tro cap thang {month}. Vui long goi "
+        "{hotline} hoac den UBND xa/phuong de kiem tra vi."
+    ),
+    "notice.held": (
+        "{head} Tien tro cap thang {month} ({amount}) dang tam giu vi vi chua xac "
+        "minh. Bam {ussd}, chon 5 de xac minh hoac goi {hotline}."
+    ),
+    "notice.held_sim": (
+        "{head} Tien tro cap thang {month} ({amount}) dang tam giu vi SIM vua "
+        "doi. Mang CCCD den UBND xa/phuong hoac goi {hotline}."
+    ),
+    "notice.held_review": (
+        "{head} Tien tro cap thang {month} ({amount}) dang tam giu de can bo "
+        "kiem tra vi nhan. Thac mac xin goi {hotline}."
+    ),
+    "notice.reminder": (
+        "{head} Ngay {date} se chuyen {amount} tro cap thang {month} vao vi "
+        "{wallet}. Thac mac xin goi {hotline}."
+    ),
 }

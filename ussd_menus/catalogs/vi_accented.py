@@ -104,4 +104,35 @@ MESSAGES: dict[str, str] = {
     "sms.use_ussd": "Vui lòng dùng menu USSD để thực hiện việc này.",
     "sms.xn_pin": "Soạn XN <mã PIN> để xác nhận. Nhận thay: XN <số> <mã PIN>",
     "sms.pin_not_set": "Bạn chưa có mã PIN. Tạo mã PIN trên menu USSD (mục 2).",
+    # Rate-limit replies (USSD screen, SMS).
+    "ussd.too_fast": "Bạn thao tác quá nhanh. Vui lòng thử lại sau 1 phút.",
+    "sms.too_many": "ChiTra: bạn đã gửi quá nhiều tin trong 1 giờ. Vui lòng thử lại sau.",
+    # Payment notices by SMS (gateway.channels.notices). Notices are sent unaccented (one
+    # GSM-7 SMS); these texts keep the catalog complete for a translator and a future choice.
+    "notice.head": "ChiTra:",
+    "notice.head_for": "ChiTra, cho {name}:",
+    "notice.succeeded": (
+        "{head} Đã chuyển {amount} trợ cấp tháng {month} vào ví {wallet}. "
+        "Soạn XN gửi {shortcode} hoặc bấm {ussd} để xác nhận đã nhận."
+    ),
+    "notice.failed": (
+        "{head} Chưa chuyển được {amount} trợ cấp tháng {month}. Vui lòng gọi "
+        "{hotline} hoặc đến UBND xã/phường để kiểm tra ví."
+    ),
+    "notice.held": (
+        "{head} Tiền trợ cấp tháng {month} ({amount}) đang tạm giữ vì ví chưa xác "
+        "minh. Bấm {ussd}, chọn 5 để xác minh hoặc gọi {hotline}."
+    ),
+    "notice.held_sim": (
+        "{head} Tiền trợ cấp tháng {month} ({amount}) đang tạm giữ vì SIM vừa "
+        "đổi. Mang CCCD đến UBND xã/phường hoặc gọi {hotline}."
+    ),
+    "notice.held_review": (
+        "{head} Tiền trợ cấp tháng {month} ({amount}) đang tạm giữ để cán bộ "
+        "kiểm tra ví nhận. Thắc mắc xin gọi {hotline}."
+    ),
+    "notice.reminder": (
+        "{head} Ngày {date} sẽ chuyển {amount} trợ cấp tháng {month} vào ví "
+        "{wallet}. Thắc mắc xin gọi {hotline}."
+    ),
 }

@@ -17,13 +17,15 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 
+from gateway.channels.inbound import Unstored, inbox
+from gateway.channels.sms import apply_delivery_report
 from gateway.db import get_db
-from gateway.pii.codec import get_pii
-from gateway.registry.validation import InvalidValue, parse_phone
 from gateway.telco import trust
 from gateway.telco.base import DeliveryReport, InboundMessage
 from gateway.telco.esms.codes import delivery_status
 from gateway.telco.esms.signature import mo_sign_valid
+from gateway.vn.cells import InvalidValue
+from gateway.vn.phone import parse_phone
 from ussd_menus import catalogs
 
 log = logging.getLogger(__name__)
@@ -74,14 +76,12 @@ def delivery_report(args: Mapping[str, str]) -> DeliveryReport | None:
 @bp.get("/delivery")
 def delivery() -> Response:
     """Record eSMS's delivery report on the message it names; always answer 200."""
-    from gateway.channels.sms import apply_delivery_report
-
     report = delivery_report(request.args)
     if report is None:
         log.info("esms delivery report ignored: no message id or unknown status")
     else:
         with get_db().session() as s:
-            if not apply_delivery_report(s, report):
+            if not apply_delivery_report(s, report, telco=TELCO):
                 log.info("esms delivery report for an unknown message")
     return Response("OK", 200, mimetype="text/plain")
 
@@ -137,13 +137,13 @@ def mo() -> Response:
             log.warning("esms mo refused: %s", message)
             return Response("refused", 403, mimetype="text/plain")
         return _xml(client_response(None, smsid, sender))  # not a Vietnamese mobile: no reply
-    from gateway.channels import inbound
-
     try:
-        reply = inbound.receive(get_db(), get_pii(), message)
-    except Exception:
-        # Not even filed (the database is down): the sender still gets a short answer.
-        log.exception("esms mo not filed")
+        # None: nothing to say now (a redelivery, or a handling that failed and is retried
+        # from the database, its reply then going by SMS).
+        reply = inbox(current_app).receive(message, reply_by_sms=False)
+    except Unstored:
+        # Not even stored (the database is down): the sender still gets a short answer.
+        log.warning("esms mo not stored")
         reply = catalogs.text(catalogs.DEFAULT_LANGUAGE, "error.system")
     return _xml(client_response(reply, smsid, sender))
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 
 from flask import Flask
 
+from gateway.telco import export
 from gateway.telco.esms.settings import PRODUCTION_URL
 
 STUB_KEY = "dev-stub"
@@ -14,14 +14,14 @@ STUB_BRANDNAME = "ChiTra"
 EXTENSION = "chitra.esms_stub"
 
 
-def ensure_esms(app: Flask, base: str, export: Callable[[Flask, str, str], None]) -> str:
+def ensure_esms(app: Flask, base: str) -> str:
     """Set up eSMS for this run and return a line describing where SMS go.
 
     In development, unless ``CHITRA_ESMS_BASE_URL`` names another endpoint or
     ``CHITRA_ESMS_API_KEY`` is set, a local eSMS stub is started on a free loopback port and
-    every process of the run is pointed at it (``export`` sets a setting here and in the
-    environment the children inherit); the stub reports each message delivered back to this
-    server and signs MOs with the run's short-code key. A development run without
+    every process of the run is pointed at it (the settings are exported to the environment
+    the children inherit); the stub reports each message delivered back to this server and
+    signs MOs with the run's short-code key. A development run without
     ``CHITRA_ESMS_CALLBACK_KEY`` gets a random one. Elsewhere nothing is started.
     """
     cfg = app.config

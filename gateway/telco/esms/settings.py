@@ -1,4 +1,4 @@
-"""eSMS settings (``CHITRA_ESMS_*``): their defaults, and the check that runs at start-up.
+"""eSMS settings (``CHITRA_ESMS_*``, defaults in gateway/config.py): the start-up check.
 
 Flask's ``from_prefixed_env`` reads JSON, so an all-digit key or OA id arrives as a number
 and ``1``/``true`` as a number or a bool; :func:`check` turns every value into its one shape
@@ -15,36 +15,7 @@ from urllib.parse import urlsplit
 
 from gateway.telco.trust import TrustSettingError, parse_networks, split_keys
 
-PRODUCTION_URL = "https://rest.esms.vn/MainService.svc/json"
-
-DEFAULTS: dict[str, Any] = {
-    # Which aggregator sends SMS: "africastalking" or "esms".
-    "SMS_TELCO": "africastalking",
-    # The account's keys (eSMS takes them in the request body) and registered brandname.
-    "ESMS_API_KEY": None,
-    "ESMS_SECRET_KEY": None,
-    "ESMS_BRANDNAME": None,
-    # The API root; tests and demos point it at gateway/telco/esms/stub.py.
-    "ESMS_BASE_URL": PRODUCTION_URL,
-    # True: eSMS checks each request but neither sends nor charges it (its "Sandbox": "1").
-    "ESMS_SANDBOX": False,
-    # Seconds to wait for eSMS's answer to one send.
-    "ESMS_TIMEOUT": 10.0,
-    # Secret path segment of /telco/esms/<key>/... ("new,old" during a rotation); None = 404.
-    "ESMS_CALLBACK_KEY": None,
-    # Addresses/CIDR blocks allowed to call the eSMS callbacks; empty = any.
-    "ESMS_ALLOWED_IPS": None,
-    # The short-code service's PrivateKey (signs every MO) and, optionally, its CPID.
-    "ESMS_MO_PRIVATE_KEY": None,
-    "ESMS_MO_CPID": None,
-    # Zalo Official Account id, and ZNS templates per notice kind ("succeeded:12345,
-    # failed:12346", optionally with the template's parameter order: "succeeded:12345:
-    # amount|month|wallet"): notices of a listed kind go Zalo first, SMS after.
-    "ESMS_ZALO_OA_ID": None,
-    "ESMS_ZALO_TEMPLATES": None,
-}
-
-TELCOS = ("africastalking", "esms")
+PRODUCTION_URL = "https://rest.esms.vn/MainService.svc/json"  # ESMS_BASE_URL's default
 _KIND = re.compile(r"[a-z][a-z_]{0,31}")
 _TEMPLATE_ID = re.compile(r"[A-Za-z0-9_-]{1,50}")
 _PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,49}")
@@ -143,11 +114,6 @@ def check(cfg: MutableMapping[str, Any]) -> None:
     Raises:
         EsmsSettingError: a value is malformed or the values contradict each other.
     """
-    telco = str(cfg.get("SMS_TELCO") or "africastalking").strip().lower()
-    if telco not in TELCOS:
-        raise EsmsSettingError(f"CHITRA_SMS_TELCO must be one of {', '.join(TELCOS)}, "
-                               f"not {telco!r}")
-    cfg["SMS_TELCO"] = telco
     for name in ("ESMS_API_KEY", "ESMS_SECRET_KEY", "ESMS_BRANDNAME", "ESMS_MO_PRIVATE_KEY",
                  "ESMS_MO_CPID", "ESMS_ZALO_OA_ID"):
         cfg[name] = _text(cfg.get(name))
@@ -159,7 +125,7 @@ def check(cfg: MutableMapping[str, Any]) -> None:
     cfg["ESMS_BASE_URL"] = _url("ESMS_BASE_URL", cfg.get("ESMS_BASE_URL") or PRODUCTION_URL)
     cfg["ESMS_SANDBOX"] = _flag("ESMS_SANDBOX", cfg.get("ESMS_SANDBOX"))
     try:
-        timeout = float(cfg.get("ESMS_TIMEOUT") or DEFAULTS["ESMS_TIMEOUT"])
+        timeout = float(cfg.get("ESMS_TIMEOUT") or 10.0)
     except (TypeError, ValueError):
         timeout = -1.0
     if not 0.5 <= timeout <= 60:
