@@ -80,3 +80,26 @@ def test_a_broken_graph_is_refused_at_load(port: object, bad: Screen, message: s
     screens = {**SCREENS, "main": bad}
     with pytest.raises(GraphError, match=message):
         UssdEngine(port, store=None, screens=screens)  # type: ignore[arg-type]
+
+
+def test_rate_limit_replies_fit_one_screen_and_one_sms_in_every_language() -> None:
+    for lang in catalogs.LANGUAGES:
+        assert len(catalogs.text(lang, "ussd.too_fast")) <= 160, lang
+        assert len(catalogs.text(lang, "sms.too_many")) <= 160, lang
+    assert is_gsm7(catalogs.text("vi", "sms.too_many"))
+    # The accented copy is accented (it was once the unaccented text copied).
+    assert catalogs.text("vi_accented", "sms.too_many") != catalogs.text("vi", "sms.too_many")
+    assert not is_gsm7(catalogs.text("vi_accented", "sms.too_many"))
+
+
+def test_every_notice_fits_one_sms_with_the_longest_values() -> None:
+    name = "N* T* M* K* L* H* "[:18]  # gateway.channels.notices.NAME_MAX
+    for lang in ("vi", "en"):  # notices go unaccented (vi) or in English
+        longest = {"head": catalogs.text(lang, "notice.head_for", name=name),
+                   "amount": catalogs.money(lang, 9_999_999), "month": "12/2026",
+                   "wallet": "091****678", "shortcode": "8088", "ussd": "*384*12#",
+                   "hotline": "1900 0000", "date": "05/12/2026"}
+        for key in catalogs.CATALOGS[lang]:
+            if key.startswith("notice.") and key not in ("notice.head", "notice.head_for"):
+                text = catalogs.text(lang, key, **longest)
+                assert len(text) <= 160 and is_gsm7(text), (lang, key, len(text))

@@ -22,7 +22,20 @@ depends_on = None
 AT = "africastalking"
 
 
+def _sqlite_foreign_keys(on: bool) -> None:
+    """Switch SQLite's foreign key checks for this migration's table rebuilds.
+
+    Rebuilding ``sms_message`` drops the table that inbound rows point at, which SQLite
+    refuses while rows exist. The pragma only takes effect outside a transaction: upgrading
+    an existing database (this migration alone, before any write); on a fresh install it is
+    ignored and the tables are empty anyway. The migration's engine is disposed afterwards.
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def upgrade() -> None:
+    _sqlite_foreign_keys(False)
     with op.batch_alter_table("sms_message", schema=None) as batch_op:
         batch_op.drop_constraint("uq_sms_message_at_message_id", type_="unique")
         batch_op.alter_column("at_message_id", new_column_name="telco_message_id",
@@ -67,9 +80,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_sms_inbound_phone_bidx"), ["phone_bidx"],
                               unique=False)
         batch_op.create_index("ix_sms_inbound_unanswered", ["answered_at", "id"], unique=False)
+    _sqlite_foreign_keys(True)
 
 
 def downgrade() -> None:
+    _sqlite_foreign_keys(False)
     with op.batch_alter_table("sms_inbound", schema=None) as batch_op:
         batch_op.drop_index("ix_sms_inbound_unanswered")
         batch_op.drop_index(batch_op.f("ix_sms_inbound_phone_bidx"))
@@ -88,3 +103,4 @@ def downgrade() -> None:
         batch_op.alter_column("telco_message_id", new_column_name="at_message_id",
                               existing_type=sa.String(length=100), existing_nullable=True)
         batch_op.create_unique_constraint("uq_sms_message_at_message_id", ["at_message_id"])
+    _sqlite_foreign_keys(True)
