@@ -106,7 +106,6 @@ def _register_domain_commands() -> None:
     from gateway.api.commands import apikey_group
     from gateway.approvers.commands import approver_group
     from gateway.audit.commands import audit_group
-    from gateway.channels.commands import at_stub, sms_group, ussd_sim
     from gateway.disbursement.commands import (
         disburse_group,
         sandbox_wallet_group,
@@ -120,6 +119,7 @@ def _register_domain_commands() -> None:
     from gateway.registry.commands import beneficiary_group, demo_group, roster_group
     from gateway.reports.commands import report_group
     from gateway.server import run_command
+    from gateway.telco.commands import at_stub, sms_group, ussd_sim
     from gateway.telco.esms.commands import esms_stub
     from gateway.wallets.commands import wallet_link_group
 

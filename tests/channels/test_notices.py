@@ -12,7 +12,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rq import Queue
 
-from gateway.channels.commands import split_dial
 from gateway.channels.models import SmsMessage
 from gateway.channels.notices import (
     NoticeSettings,
@@ -32,6 +31,7 @@ from gateway.redis_conn import get_redis
 from gateway.registry.models import WalletLink
 from gateway.server import ensure_telco
 from gateway.telco.africastalking.stub import AtStub
+from gateway.telco.commands import split_dial
 from tests.channels.conftest import KEY
 from tests.channels.test_sms import DAY, inbound, replies
 from tests.channels.test_ussd import AN, CAREGIVER, make_caregiver, pay
