@@ -119,8 +119,7 @@ def _register_domain_commands() -> None:
     from gateway.registry.commands import beneficiary_group, demo_group, roster_group
     from gateway.reports.commands import report_group
     from gateway.server import run_command
-    from gateway.telco.commands import at_stub, sms_group, ussd_sim
-    from gateway.telco.esms.commands import esms_stub
+    from gateway.telco.commands import at_stub, esms_stub, sms_group, ussd_sim
     from gateway.wallets.commands import wallet_link_group
 
     keys_group.add_command(keys_rotate)
