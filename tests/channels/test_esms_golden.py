@@ -157,3 +157,8 @@ def test_our_reply_is_the_documented_xml_well_formed() -> None:
     assert ours.tag == expected.tag == "ClientResponse"
     assert [e.tag for e in ours] == [e.tag for e in expected]
     assert [e.text for e in ours] == ["Da nhan <XN> & cam on", "abc123", "84912345678"]
+
+
+def test_our_reply_drops_what_xml_cannot_carry() -> None:
+    answer = ET.fromstring(client_response("Da nhan\x01\x0b", "id\x1f", "84912\ufffe345678"))
+    assert [e.text for e in answer] == ["Da nhan", "id", "84912345678"]

@@ -11,6 +11,7 @@ files nothing. The reply to an MO goes back in the HTTP answer, in eSMS's XML.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
@@ -88,12 +89,20 @@ def delivery() -> Response:
 
 # --- inbound SMS (MO) on the short code -------------------------------------------------
 
+# Characters XML 1.0 cannot carry at all, even escaped: a query may hold any of them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _text(value: str) -> str:
+    return escape(_NOT_XML.sub("", value))
+
+
 def client_response(message: str | None, smsid: str, receiver: str) -> str:
     """Write the XML answer eSMS reads the reply from (``<ClientResponse>``)."""
     return ("<ClientResponse>"
-            f"<Message>{escape(message or '')}</Message>"
-            f"<Smsid>{escape(smsid)}</Smsid>"
-            f"<Receiver>{escape(receiver)}</Receiver>"
+            f"<Message>{_text(message or '')}</Message>"
+            f"<Smsid>{_text(smsid)}</Smsid>"
+            f"<Receiver>{_text(receiver)}</Receiver>"
             "</ClientResponse>")
 
 
