@@ -1,6 +1,6 @@
 """The HTTP scaffolding of the local telco stubs: a quiet JSON handler and a background server.
 
-Each stub (``gateway/telco/esms/stub.py``; Africa's Talking's can share it) keeps its state in
+Each stub (``africastalking/stub.py``, ``esms/stub.py``) keeps its state in
 an object with ``messages`` and ``lock`` and writes only its own protocol's requests.
 """
 
@@ -16,6 +16,7 @@ class StubHandler(BaseHTTPRequestHandler):
     """Answer JSON, stay out of the logs, and serve ``GET /_stub/messages``."""
 
     server: StubServer
+    content_type = "application/json; charset=utf-8"
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: request lines carry phone numbers."""
@@ -24,7 +25,7 @@ class StubHandler(BaseHTTPRequestHandler):
         """Send ``body`` as JSON with status ``code``."""
         raw = json.dumps(body, ensure_ascii=False).encode()
         self.send_response(code)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", self.content_type)
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
         self.wfile.write(raw)
