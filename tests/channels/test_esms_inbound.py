@@ -20,6 +20,7 @@ from gateway.complaints.models import Complaint
 from gateway.db import get_db
 from gateway.payroll.models import Payment, PaymentState
 from gateway.telco.esms.stub import EsmsStub
+from tests.channels import test_inbound
 from tests.channels.conftest import KEY, give_pin
 from tests.channels.esms_fixtures import CALLBACK_KEY, esms_app_settings, serving, settings_for
 from tests.channels.test_inbound import PrivateRedis, database_down
@@ -130,13 +131,7 @@ def test_a_sender_that_is_no_vietnamese_mobile_gets_no_reply(
         assert s.scalar(sa.select(sa.func.count()).select_from(InboundSms)) == 0
 
 
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    """Give a redis-server of this test's own, which the test stops and starts again."""
-    server = PrivateRedis()
-    server.start()
-    yield server
-    server.stop()
+private_redis = test_inbound.private_redis  # a redis-server the test stops and starts
 
 
 @pytest.fixture
