@@ -19,30 +19,26 @@ Gunicorn: both apps under the same settings: ``--worker-class inline`` (default;
 its own thread) or ``gthread`` (gunicorn's, one pool thread per process), ``--workers``
 processes (default: one per core on SQLite, two on PostgreSQL), ``--keep-alive 30``, one
 listening socket shared by the workers (``--reuse-port`` for one each). Processes give the
-parallelism (the GIL serialises Python within one). This VM's speed drifted by up to 60%
-between runs, so the choices below rest on interleaved pairs (2 cores, SQLite). Worker class:
-gthread hands each request from its loop to a pool thread and back through a pipe, two thread
-switches and GIL hand-offs per hop, about a fifth of the floor's server CPU (0.64-0.95 ->
-0.49-0.75 ms per hop); app 1,706 -> 2,009, 2,126 -> 2,406, 2,210 -> 2,577 req/s with
-``inline`` (4 workers, --reuse-port). Socket: with gthread --reuse-port gave ~15% more req/s
-(on a shared socket every new connection woke every worker's poller); with ``inline`` the
-shared socket wins, because a worker busy serving does not poll, so a new connection goes to a
-worker that is free, where hashing left one worker with more sessions than the other (2
-workers, shared / reuse-port: p99 28.9 / 50.8 and 29.1 / 43.3 ms, 2,363 / 1,992 and 2,288 /
-2,233 req/s). Workers: with ``inline`` and a shared socket one per core did as well as two (2
-/ 4 workers: 2,207 / 2,296 and 2,439 / 2,079 req/s, p99 32.9 / 36.4 and 27.6 / 41.8 ms): Redis
-waits are short, and fewer processes contend for the cores. On PostgreSQL, where every read
-waits for the server, 4 workers gave more req/s than 2 in three pairs of four (2,262 / 2,470,
-2,234 / 2,374, 2,146 / 2,700, 1,974 / 1,910) with a p99 alike (28-46 ms). Neither worker is
-``sync``, which closes every connection (that would measure TCP set-up instead of the app).
+parallelism (the GIL serialises Python within one). This VM's speed drifts between runs, so
+the choices below rest on interleaved pairs; their figures, with dates, are in
+docs/performance.md. Worker class: gthread hands each request from its loop to a pool thread
+and back through a pipe, two thread switches and GIL hand-offs per hop, so ``inline`` serves
+more hops. Socket: with gthread --reuse-port served more (on a shared socket every new
+connection woke every worker's poller); with ``inline`` the shared socket wins, because a
+worker busy serving does not poll, so a new connection goes to a worker that is free, where
+hashing left one worker with more sessions than the other. Workers: with ``inline`` and a
+shared socket one per core did as well as two: Redis waits are short, and fewer processes
+contend for the cores. On PostgreSQL, where every read waits for the server, more workers
+gave more req/s with a p99 alike. Neither worker is ``sync``, which closes every connection
+(that would measure TCP set-up instead of the app).
 
 The load generator is one thread in one process: an epoll loop over non-blocking sockets
 writing raw HTTP/1.1 for ``--connections`` concurrent callers, each session on its own
 keep-alive connection (opening it is counted in the session's first hop; long-lived connections
 tied the load to whichever worker accepted them). Each request is one ``send`` formatted from
 pieces percent-encoded once, byte for byte what ``urlencode`` gives; each response is read by
-its head's status and Content-Length. It costs about 0.07 ms of CPU per request (printed;
-0.15-0.21 ms with asyncio streams), mostly in the kernel: a wake-up per response, and per
+its head's status and Content-Length. Its CPU per request is printed (less than with asyncio
+streams), mostly in the kernel: a wake-up per response, and per
 session a TCP connect (on loopback the handshake runs mostly inside the caller's connect()) and
 close. So the server gets most of the machine; both apps are measured the same way, and the
 server's CPU per hop (from /proc) is printed since it depends less than req/s on what else

@@ -8,9 +8,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from gateway import redis_conn
+from gateway import redis_conn, telco
 from gateway.db import get_db
 from gateway.migrate import current_revision, head_revision, upgrade
+from gateway.telco.services import init_services
 
 
 def ensure_redis(app: Flask) -> str:
@@ -28,8 +29,6 @@ def ensure_redis(app: Flask) -> str:
     # Child processes (workers, simulators) inherit the URL through the environment.
     os.environ["CHITRA_REDIS_URL"] = server.url
     redis_conn.init_app(app)
-    from gateway.telco.services import init_services
-
     init_services(app)  # the hop service and the inbox now have their Redis
     return server.url
 
@@ -40,8 +39,6 @@ def ensure_telco(app: Flask, base: str) -> str:
     The telco's package decides (``start_dev_stub``): in development it may start a local
     stand-in of its API and point every process of the run at it.
     """
-    from gateway import telco
-
     return telco.start_dev_stub(app, base)
 
 
@@ -98,10 +95,10 @@ def run_command(host: str, port: int, workers: int) -> None:
                f"{app.config['NOTICE_HOURS']} h Asia/Ho_Chi_Minh" if workers
                else "not sent: no worker pool (--workers 0)")
     click.echo(f"  notices    {notices}")
-    if app.config.get("AT_CALLBACK_KEY"):
+    key = telco.ussd_key(app)
+    if key:
         click.echo(f"  ussd       .venv/bin/gateway ussd-sim --url {base} "
-                   f"--key {app.config['AT_CALLBACK_KEY']} --phone <a roster phone, "
-                   "e.g. 0912345678>")
+                   f"--key {key} --phone <a roster phone, e.g. 0912345678>")
     click.echo("  commands   .venv/bin/gateway --help   (roster, cycle, report, worker, ...)")
     click.echo("Press Ctrl+C to stop.")
     # SIGTERM (systemd, docker stop, kill) must run the clean-up below like Ctrl+C does.
@@ -115,8 +112,6 @@ def run_command(host: str, port: int, workers: int) -> None:
                 child.wait(30)
             except subprocess.TimeoutExpired:
                 child.kill()
-        from gateway import telco
-
         telco.stop_dev_stub(app)
         server = app.extensions.get("chitra.embedded_redis")
         if server:

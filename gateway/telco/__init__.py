@@ -74,6 +74,11 @@ def export(app: Flask, name: str, value: str) -> None:
     os.environ[f"CHITRA_{name}"] = value
 
 
+def ussd_key(app: Flask) -> str | None:
+    """Give the USSD callback's current key (to dial in with), or None when none is set."""
+    return package(USSD).callback_key(app)
+
+
 def ussd_path(app: Flask, key: str | None = None) -> str:
     """Give the path of the USSD callback (under the current callback key unless ``key``)."""
     return package(USSD).ussd_path(app, key)

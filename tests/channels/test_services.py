@@ -43,3 +43,15 @@ def test_a_bad_at_setting_stops_create_app(database_url: str, redis_url: str, na
                                            value: str, expected: str) -> None:
     with pytest.raises(ConfigError, match=expected):
         create_app(app_config(database_url, redis_url, **{name: value}))
+
+
+def test_the_access_log_filter_hides_every_aggregators_key_and_query() -> None:
+    import logging
+
+    from gateway.telco import HideCallbackKey
+
+    line = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "%s", (
+        '10.0.0.9 "GET /telco/esms/s3cret-key/delivery?SMSID=1&Phone=0912345678 HTTP/1.1" 200',),
+        None)
+    HideCallbackKey().filter(line)
+    assert line.getMessage() == '10.0.0.9 "GET /telco/esms/***/delivery?*** HTTP/1.1" 200'

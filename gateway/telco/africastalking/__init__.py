@@ -37,13 +37,18 @@ def sender(app: Flask) -> SmsSender:
     return sms.sender_from_settings(settings.load(app.config))
 
 
+def callback_key(app: Flask) -> str | None:
+    """Give the current callback key (the first during a rotation), or None when none is set."""
+    return next(iter(trust.split_keys(app.config.get("AT_CALLBACK_KEY"))), None)
+
+
 def ussd_path(app: Flask, key: str | None = None) -> str:
-    """Give the USSD callback path under ``key`` or the current (first) configured key.
+    """Give the USSD callback path under ``key`` or the current configured key.
 
     Raises:
         RuntimeError: no callback key is configured.
     """
-    key = key or next(iter(trust.split_keys(app.config.get("AT_CALLBACK_KEY"))), None)
+    key = key or callback_key(app)
     if not key:
         raise RuntimeError("set CHITRA_AT_CALLBACK_KEY or pass --key")
     return callbacks.path(key, "ussd")
@@ -73,8 +78,7 @@ def start_dev_stub(app: Flask, base: str) -> str:
                 else "api.africastalking.com")
         where = cfg.get("AT_BASE_URL") or host
         return f"Africa's Talking ({where}, user {cfg['AT_USERNAME']})"
-    key = next(iter(trust.split_keys(cfg["AT_CALLBACK_KEY"])))
-    callback = base + callbacks.path(key, "sms/delivery")
+    callback = base + callbacks.path(str(callback_key(app)), "sms/delivery")
     stub = AtStub("127.0.0.1", 0, delivery_callback=callback).start()
     app.extensions[_STUB] = stub
     export(app, "AT_BASE_URL", stub.url)
