@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Set up ChiTra in ./.venv and run it: ``python3 bootstrap.py demo`` or ``... test``.
 
+(``python3 bootstrap.py setup`` only sets up.)
+
 Needs only Python 3.11+. Creates the virtualenv, installs the project (again only when
 pyproject.toml changed), then either migrates, seeds a demo province and runs the service on
 embedded defaults (SQLite + an embedded redis-server), or runs the whole test suite.
@@ -73,9 +75,15 @@ def test(args: list[str]) -> int:
     return code
 
 
+def setup(args: list[str]) -> int:
+    """Create .venv and install the project, nothing more (CI lints before it tests)."""
+    ensure_venv()
+    return 0
+
+
 def main() -> int:
-    """Dispatch to ``demo`` or ``test``."""
-    commands = {"demo": demo, "test": test}
+    """Dispatch to ``demo``, ``test`` or ``setup``."""
+    commands = {"demo": demo, "test": test, "setup": setup}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2

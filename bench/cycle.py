@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 def generated_roster(size: int) -> Path:
     """Return ``bench/out/roster-<size>.xlsx`` (a generated Huế roster), made on first use."""
-    from gateway.registry.demo import write_xlsx
+    from gateway.rosters.demo import write_xlsx
 
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -68,8 +68,8 @@ def main() -> None:
     from gateway.payroll.cycles import approve_cycle, create_cycle, release_cycle, submit_cycle
     from gateway.payroll.funding import allocate
     from gateway.pii.codec import get_pii
-    from gateway.registry.importer import ImportSettings, import_roster
-    from gateway.registry.source import open_roster
+    from gateway.rosters.importer import ImportSettings, import_roster
+    from gateway.rosters.source import open_roster
 
     roster = generated_roster(args.size)
     with tempfile.TemporaryDirectory() as tmp:

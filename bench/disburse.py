@@ -52,9 +52,9 @@ def prepare(url: str, size: int, roster: Path) -> None:
     from gateway import create_app
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
-    from gateway.registry.importer import ImportSettings, import_roster
     from gateway.registry.models import WalletLink
-    from gateway.registry.source import open_roster
+    from gateway.rosters.importer import ImportSettings, import_roster
+    from gateway.rosters.source import open_roster
 
     fresh_database(url, "")
     app = create_app()

@@ -30,8 +30,8 @@ def _child(path: str, database_url: str, queue: multiprocessing.Queue) -> None:
     from gateway.db import get_db
     from gateway.migrate import upgrade
     from gateway.pii.codec import get_pii
-    from gateway.registry.importer import ImportSettings, import_roster
-    from gateway.registry.source import open_roster
+    from gateway.rosters.importer import ImportSettings, import_roster
+    from gateway.rosters.source import open_roster
 
     upgrade(database_url)
     app = create_app({
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     args = parser.parse_args()
 
-    from gateway.registry.demo import write_csv, write_xlsx
+    from gateway.rosters.demo import write_csv, write_xlsx
 
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)

@@ -121,10 +121,10 @@ def seed(url: str, size: int) -> list[str]:
     from gateway.payroll.models import Payment, PaymentState
     from gateway.payroll.payments import Change, transition_batch
     from gateway.pii.codec import get_pii
-    from gateway.registry.demo import HEADER, RosterGenerator
-    from gateway.registry.importer import ImportSettings, import_roster
     from gateway.registry.models import WalletLink
-    from gateway.registry.source import memory_source
+    from gateway.rosters.demo import HEADER, RosterGenerator
+    from gateway.rosters.importer import ImportSettings, import_roster
+    from gateway.rosters.source import memory_source
     from gateway.vn.cells import InvalidValue
     from gateway.vn.phone import parse_phone
 

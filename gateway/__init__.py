@@ -17,9 +17,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     Raises:
         gateway.config.ConfigError: a required secret or setting is missing or malformed.
     """
-    from gateway import api, config, db, logs, redis_conn, telco
+    from gateway import (
+        api,
+        config,
+        db,
+        logs,
+        models,  # noqa: F401  every table, so key rotation finds every one
+        redis_conn,
+        telco,
+    )
+    from gateway.disbursement import service as disbursement
     from gateway.pii import codec
+    from gateway.settings import SettingError
+    from gateway.wallets import service as wallets
     from gateway.web import errors, health, wallet_callbacks
+    from ussd_menus.screens import GraphError
 
     # APIFlask is Flask plus an OpenAPI document generated from the API's schemas and
     # decorators; plain blueprints (health, callbacks) work as before and stay out of it.
@@ -33,14 +45,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     # signatures authenticate): skip opening and saving one on every request.
     app.session_interface = _NoSessions()
     logs.configure(app.config["LOG_LEVEL"])
-    # Subsystems in a fixed, visible order: storage first, then what uses it.
+    # Subsystems in a fixed, visible order: storage first, then the long-lived services
+    # built on it, then the doors that use them.
     db.init_app(app)
     redis_conn.init_app(app)
     codec.init_app(app)
+    wallets.init_app(app)  # SIM-swap check, wallet verification by SMS code
+    disbursement.init_app(app)  # the disburser: adapters and their pools, once per app
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(wallet_callbacks.bp)
-    telco.init_app(app)  # the channel services (USSD engine, inbox), then the callbacks
+    try:
+        telco.init_app(app)  # the channel services (USSD engine, inbox), then the callbacks
+    except (SettingError, GraphError) as exc:
+        raise config.ConfigError(str(exc)) from None
     api.init_app(app)
     return app
 

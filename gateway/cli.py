@@ -106,18 +106,15 @@ def _register_domain_commands() -> None:
     from gateway.api.commands import apikey_group
     from gateway.approvers.commands import approver_group
     from gateway.audit.commands import audit_group
-    from gateway.disbursement.commands import (
-        disburse_group,
-        sandbox_wallet_group,
-        wallet_group,
-        worker_command,
-    )
-    from gateway.payroll.commands import budget_group, cycle_group, ledger_group, program_group
+    from gateway.disbursement.commands import sandbox_wallet_group, wallet_group
+    from gateway.ledger.commands import ledger_group
+    from gateway.payroll.commands import budget_group, cycle_group, program_group
     from gateway.pii.commands import keys_rotate, keys_status
     from gateway.pins.commands import pin_group
     from gateway.reconciliation.commands import reconcile_command
-    from gateway.registry.commands import beneficiary_group, demo_group, roster_group
+    from gateway.registry.commands import beneficiary_group
     from gateway.reports.commands import report_group
+    from gateway.rosters.commands import demo_group, roster_group
     from gateway.server import run_command
     from gateway.telco.commands import at_stub, esms_stub, sms_group, ussd_sim
     from gateway.wallets.commands import wallet_link_group
@@ -132,8 +129,10 @@ def _register_domain_commands() -> None:
     cli.add_command(approver_group)
     cli.add_command(audit_group)
     cli.add_command(reconcile_command)
-    for group in (program_group, budget_group, cycle_group, ledger_group, worker_command,
-                  wallet_group, disburse_group, sandbox_wallet_group):
+    # `gateway worker` and `gateway disburse` come from workers/ through the flask.commands
+    # entry points in pyproject.toml: the gateway never imports workers.
+    for group in (program_group, budget_group, cycle_group, ledger_group, wallet_group,
+                  sandbox_wallet_group):
         cli.add_command(group)
     cli.add_command(report_group)
     cli.add_command(wallet_link_group)

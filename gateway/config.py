@@ -1,9 +1,12 @@
-"""Settings: defaults, ``CHITRA_*`` environment variables, and the secrets check.
+"""Settings: defaults, ``CHITRA_*`` environment variables, the secrets check, typed values.
 
 Every setting can be given as ``CHITRA_<NAME>`` (read with Flask's ``from_prefixed_env``) or
-through ``create_app(test_config={...})``. Outside development and testing the app refuses to
-start without its secrets; in development missing secrets are generated once and kept in
-``instance/dev-secrets.json`` so that demo data stays readable across restarts.
+through ``create_app(test_config={...})``. ``load`` parses every one of them when the app is
+created into one frozen :class:`Settings` (``settings(app)``); a value that cannot be used stops
+the start-up with one line naming the variable and the form it expects. Outside development and
+testing the app refuses to start without its secrets; in development missing secrets are
+generated once and kept in ``instance/dev-secrets.json`` so demo data stays readable across
+restarts.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import secrets
 from typing import Any
 
 from flask import Flask
+
+from gateway import settings as parse
+from gateway.settings import Settings, load_channels, load_wallets
 
 DEFAULTS: dict[str, Any] = {
     # "development" | "testing" | "production"
@@ -107,6 +113,10 @@ class ConfigError(RuntimeError):
     """The configuration cannot run the service; the message says what to set."""
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+TOTP_POLICIES = ("required", "enrolled", "off")
+
+
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Fill ``app.config`` from defaults, environment and ``test_config``, then check it.
 
@@ -118,17 +128,10 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     cfg = app.config
-    cfg["ENV"] = str(cfg["ENV"]).lower()
-    if cfg["ENV"] not in ("development", "testing", "production"):
-        raise ConfigError(
-            f"CHITRA_ENV must be development, testing or production, not {cfg['ENV']!r}")
-    if cfg["PROVINCE_CODE"] is not None:
-        cfg["PROVINCE_CODE"] = f"{int(str(cfg['PROVINCE_CODE'])):02d}"
-    providers = cfg["WALLET_PROVIDERS"]
-    if isinstance(providers, str):
-        providers = [p.strip().lower() for p in providers.split(",") if p.strip()]
-    cfg["WALLET_PROVIDERS"] = list(providers)
-    cfg["APPROVER_TOTP"] = _approver_totp_policy(cfg)
+    try:
+        cfg["ENV"] = parse.choice(cfg, "ENV", ("development", "testing", "production"))
+    except parse.SettingError as exc:
+        raise ConfigError(str(exc)) from None
     if not cfg["DATABASE_URL"]:
         os.makedirs(app.instance_path, exist_ok=True)
         cfg["DATABASE_URL"] = f"sqlite:///{os.path.join(app.instance_path, 'chitra.db')}"
@@ -143,7 +146,60 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             "and set them in the environment (or set CHITRA_ENV=development for a local demo)."
         )
     cfg["SECRET_KEY"] = str(cfg["SECRET_KEY"])
+    try:
+        typed = _parse(cfg)
+    except parse.SettingError as exc:
+        raise ConfigError(str(exc)) from None
+    parse.install(app, typed)
+    # Code that still reads app.config sees the parsed values.
+    cfg["PROVINCE_CODE"] = typed.province_code
+    cfg["WALLET_PROVIDERS"] = list(typed.wallet_providers)
+    cfg["APPROVER_TOTP"] = typed.approver_totp
+    cfg["PAYMENT_DAY"] = typed.payment_day
+    cfg["LOG_LEVEL"] = typed.log_level
     _check_telco_trust(cfg)
+
+
+def update(app: Flask, **values: Any) -> Settings:
+    """Change settings of a built app and parse them again (``gateway run`` and tests use it).
+
+    ``gateway run`` fills in what it starts itself (the embedded Redis, the development
+    telco stub); the long-lived services that read a changed value are rebuilt by the caller.
+
+    Raises:
+        ConfigError: a value cannot be used; the app keeps its previous settings.
+    """
+    candidate = {**app.config, **values}
+    try:
+        parsed = _parse(candidate)
+    except parse.SettingError as exc:
+        raise ConfigError(str(exc)) from None
+    app.config.update(values)
+    parse.install(app, parsed)
+    return parsed
+
+
+def _parse(cfg: Any) -> Settings:
+    """Parse every setting into a :class:`Settings`.
+
+    Raises:
+        gateway.settings.SettingError: a value cannot be used (the message names it).
+    """
+    province = parse.integer(cfg, "PROVINCE_CODE", low=1, high=99, default=0)
+    return Settings(
+        env=cfg["ENV"],
+        database_url=str(cfg["DATABASE_URL"]),
+        redis_url=parse.url(cfg, "REDIS_URL", schemes=("redis", "rediss", "unix")),
+        province_code=f"{province:02d}" if province else None,
+        wallet_providers=tuple(parse.names(cfg, "WALLET_PROVIDERS")),
+        log_level=parse.choice(cfg, "LOG_LEVEL", LOG_LEVELS, default="info").upper(),
+        public_url=parse.url(cfg, "PUBLIC_URL"),
+        payment_day=parse.integer(cfg, "PAYMENT_DAY", low=1, high=28, default=5),
+        wallet_adapter_overrides=parse.mapping(cfg, "WALLET_ADAPTER_OVERRIDES"),
+        approver_totp=_approver_totp_policy(cfg),
+        channels=load_channels(cfg),
+        wallets=load_wallets(cfg),
+    )
 
 
 def _check_telco_trust(cfg: Any) -> None:
@@ -162,19 +218,9 @@ def _check_telco_trust(cfg: Any) -> None:
 
 
 def _approver_totp_policy(cfg: Any) -> str:
-    """Return the approver TOTP policy, defaulting by environment.
-
-    Raises:
-        ConfigError: the value is not required, enrolled or off.
-    """
-    policy = cfg.get("APPROVER_TOTP")
-    if policy is None or str(policy).strip() == "":
-        return "required" if cfg["ENV"] == "production" else "enrolled"
-    policy = str(policy).strip().lower()
-    if policy not in ("required", "enrolled", "off"):
-        raise ConfigError(
-            f"CHITRA_APPROVER_TOTP must be required, enrolled or off, not {policy!r}")
-    return policy
+    """Return the approver TOTP policy, defaulting by environment (required in production)."""
+    default = "required" if cfg["ENV"] == "production" else "enrolled"
+    return parse.choice(cfg, "APPROVER_TOTP", TOTP_POLICIES, default=default)
 
 
 def _fill_dev_secrets(app: Flask, missing: list[str]) -> None:

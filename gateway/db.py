@@ -35,7 +35,8 @@ class Base(DeclarativeBase):
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets readers work while one writer commits; FULL syncs the log on every commit,
     # so a committed payment outcome survives an OS crash or power loss too (NORMAL would
-    # only survive a process crash; measured: no visible cost at the engine's batch sizes);
+    # only survive a process crash; no visible cost at the engine's batch sizes, see
+    # docs/performance.md);
     # foreign keys are off by default in SQLite.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -108,9 +109,9 @@ class FastRead:
 
     For the few small reads on the USSD hot path. SQLAlchemy's execution of a cached
     statement (parameter construction, execution context, result metadata and row objects)
-    costs about four times what SQLite spends answering a one-row lookup by index (measured
-    ~70 µs against ~12 µs), and on PostgreSQL the usual checkout adds a pre-ping round trip
-    and the usual transaction a BEGIN and a ROLLBACK. So the statement runs on a connection
+    costs several times what SQLite spends answering a one-row lookup by index (figures in
+    docs/performance.md), and on PostgreSQL the usual checkout adds a pre-ping round trip and
+    the usual transaction a BEGIN and a ROLLBACK. So the statement runs on a connection
     of ``Database.reads``; bind and result values go through the same type processors
     SQLAlchemy would apply, and rows come back as plain tuples in the statement's column
     order. A read that failed because its connection was gone (a server restart, an idle

@@ -1,9 +1,22 @@
 """Transactional outbox: work for other processes, written in the same transaction as the
 state change that calls for it, so committed work can never be forgotten (a relay in
-``workers/`` moves pending rows to queues and marks them dispatched)."""
+``workers/`` moves pending rows to queues and marks them dispatched).
+
+The topics (``Topic``), and who reads them:
+
+- ``payments.released`` (``cycle_id``, ``payment_ids``): written by a cycle's release and by
+  held payments released; the relay hands them to workers on the payment date
+  (``disbursement.relay.due_events``).
+- ``payments.poll`` (``payment_ids``, ``why``): an unverifiable provider callback; relayed
+  at once as a status query.
+- ``notice.payment`` (``payment_id``, ``state``): a payment reached succeeded, failed or held;
+  the SMS pass turns it into a notice (``channels.notices``).
+- ``sms.outbound`` (``sms_id``): announces a staged SMS; the SMS pass reads ``sms_message``.
+"""
 
 from __future__ import annotations
 
+import enum
 import json
 from datetime import datetime
 from typing import Any
@@ -13,6 +26,15 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gateway.clock import utcnow
 from gateway.db import Base, bulk_insert
+
+
+class Topic(str, enum.Enum):
+    """What an outbox event asks for (see the table above)."""
+
+    PAYMENTS_RELEASED = "payments.released"
+    PAYMENTS_POLL = "payments.poll"
+    PAYMENT_NOTICE = "notice.payment"
+    SMS_OUTBOUND = "sms.outbound"
 
 
 class OutboxEvent(Base):

@@ -1,4 +1,8 @@
-"""``gateway run``: the whole service in one command (web server, embedded Redis in development)."""
+"""``gateway run``: the whole service in one command.
+
+The web server, the worker pool (``gateway worker`` in its own process group) and, in
+development, an embedded Redis and the telco's local stub.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from gateway import redis_conn, telco
+from gateway.config import update
 from gateway.db import get_db
+from gateway.disbursement import service as disbursement
 from gateway.migrate import current_revision, head_revision, upgrade
 from gateway.telco.services import init_services
+from gateway.wallets import service as wallets
 
 
 def ensure_redis(app: Flask) -> str:
@@ -25,11 +32,14 @@ def ensure_redis(app: Flask) -> str:
 
     server = EmbeddedRedis(os.path.join(app.instance_path, "redis"))
     app.extensions["chitra.embedded_redis"] = server
-    app.config["REDIS_URL"] = server.url
+    update(app, REDIS_URL=server.url)
     # Child processes (workers, simulators) inherit the URL through the environment.
     os.environ["CHITRA_REDIS_URL"] = server.url
+    # What holds a Redis client is built again on the one that now runs.
     redis_conn.init_app(app)
-    init_services(app)  # the hop service and the inbox now have their Redis
+    wallets.init_app(app)
+    disbursement.init_app(app)
+    init_services(app)  # the hop service and the inbox on the Redis that now runs
     return server.url
 
 

@@ -2,9 +2,9 @@
 
 A hop makes two small round trips (count and read; save). Through redis-py each costs about
 as much CPU as the network trip itself: taking a connection from the pool and giving it back,
-then parsing every reply through its generic parser with its observability hooks (about
-40 µs per round trip against 5-10 µs for the socket calls). On a 2-core server that is a
-tenth of a hop. So :class:`Batch` keeps one connection per thread, made with the client's own
+then parsing every reply through its generic parser with its observability hooks (the
+gateway's docs/performance.md has the figures). On a 2-core server that is a tenth of a
+hop. So :class:`Batch` keeps one connection per thread, made with the client's own
 connection class and settings (redis-py still connects, authenticates, selects the database
 and sends), packs the commands itself and reads the handful of replies with the small RESP
 reader below.

@@ -23,6 +23,7 @@ from gateway.channels.sms import SendReport, send_queued
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
+from gateway.settings import settings as app_settings
 from gateway.telco.base import SmsSender
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def notify_once(app: Flask, api: SmsSender | None, *,
     """
     db, codec, redis_client = get_db(app), get_pii(app), get_redis(app)
     answered = inbox(app).retry_unanswered()
-    settings = notice_settings(app.config)
+    settings = notice_settings(app_settings(app).channels)
     notices = stage_notices(db, codec, settings, redis_client=redis_client, now=now)
     reminders = stage_reminders(db, codec, settings, redis_client=redis_client, now=now)
     report = SendReport()

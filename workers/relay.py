@@ -1,60 +1,63 @@
-"""The outbox relay and the sweeper pass: move committed work from the database to RQ."""
+"""The outbox relay and the sweeper pass: move committed work from the database to RQ.
+
+What is due is domain code (``gateway.disbursement.relay`` and ``.sweeper``); this module only
+enqueues. Job ids are deterministic and enqueued ``unique``: an event enqueued again (the
+relay died before marking it dispatched) or a chunk the sweeper finds twice in one window is
+queued once (RQ raises ``DuplicateJobError`` for an id it holds).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import uuid
+import time
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Flask
 from rq import Queue
+from rq.exceptions import DuplicateJobError
 
-from gateway.clock import local_today, utcnow
+from gateway.clock import local_today
 from gateway.db import get_db
+from gateway.disbursement.relay import due_events, mark_dispatched
 from gateway.disbursement.sweeper import DEFAULT_DEADLINES, Deadlines, chunks, sweep
-from gateway.outbox import OutboxEvent
-from gateway.payroll.models import Cycle
+from gateway.outbox import Topic
 
 log = logging.getLogger(__name__)
 QUEUE = "disburse"
 JOB_TIMEOUT = 600
 # The sweeper does not pile more sends onto a queue that still has this many jobs waiting.
 BACKLOG = 50
+_JOBS = {Topic.PAYMENTS_RELEASED: "workers.jobs.send_payments",
+         Topic.PAYMENTS_POLL: "workers.jobs.poll_payments"}
+
+
+def _enqueue(queue: Queue, topic: Topic, payment_ids: list[int], job_id: str) -> bool:
+    """Queue one chunk job under ``job_id``; return False when that job is already queued."""
+    try:
+        queue.enqueue(_JOBS[topic], payment_ids, job_id=job_id, unique=True,
+                      job_timeout=JOB_TIMEOUT, result_ttl=600, failure_ttl=86400)
+    except DuplicateJobError:
+        return False
+    return True
 
 
 def relay_once(app: Flask, queue: Queue, *, today: date | None = None) -> int:
-    """Enqueue the released-payment events whose cycle is due; return how many jobs."""
-    today = today or local_today()
-    db = get_db(app)
+    """Enqueue the released-payment events whose cycle is due and every poll; return how many."""
     sent = 0
-    with db.session() as session:
-        events = session.execute(
-            sa.select(OutboxEvent.id, OutboxEvent.payload)
-            .join(Cycle, Cycle.id == OutboxEvent.payload["cycle_id"].as_integer())
-            .where(OutboxEvent.topic == "payments.released", OutboxEvent.dispatched_at.is_(None),
-                   Cycle.payment_date <= today)
-            .order_by(OutboxEvent.id).limit(1000)).all()
-        for event_id, payload in events:
-            # A deterministic job id: enqueueing the same event again replaces, not doubles.
-            queue.enqueue("workers.jobs.send_payments", payload["payment_ids"],
-                          job_id=f"send-event-{event_id}", job_timeout=JOB_TIMEOUT,
-                          result_ttl=600, failure_ttl=86400)
-            sent += 1
-        polls = session.execute(
-            sa.select(OutboxEvent.id, OutboxEvent.payload)
-            .where(OutboxEvent.topic == "payments.poll", OutboxEvent.dispatched_at.is_(None))
-            .order_by(OutboxEvent.id).limit(1000)).all()
-        for event_id, payload in polls:
-            queue.enqueue("workers.jobs.poll_payments", payload["payment_ids"],
-                          job_id=f"poll-event-{event_id}", job_timeout=JOB_TIMEOUT,
-                          result_ttl=600, failure_ttl=86400)
-            sent += 1
-        done = [e for e, _ in events] + [e for e, _ in polls]
-        if done:
-            session.execute(sa.update(OutboxEvent).where(
-                OutboxEvent.id.in_(done)).values(dispatched_at=utcnow()))
+    with get_db(app).session() as session:
+        events = due_events(session, today=today or local_today())
+        for event in events:
+            kind = "send" if event.topic is Topic.PAYMENTS_RELEASED else "poll"
+            sent += _enqueue(queue, event.topic, event.payment_ids,
+                             f"{kind}-event-{event.event_id}")
+        mark_dispatched(session, [e.event_id for e in events])
     return sent
+
+
+def _sweep_job_id(kind: str, ids: list[int], window: int) -> str:
+    digest = hashlib.blake2b(",".join(map(str, ids)).encode(), digest_size=8).hexdigest()
+    return f"{kind}-sweep-{window}-{digest}"
 
 
 def sweep_once(app: Flask, queue: Queue, *, today: date | None = None,
@@ -63,15 +66,14 @@ def sweep_once(app: Flask, queue: Queue, *, today: date | None = None,
     with get_db(app).session() as session:
         found = sweep(session, today=today or local_today(), deadlines=deadlines,
                       all_ready=all_ready)
-    backlog = len(queue)
-    sends = found.send if backlog < BACKLOG else []
-    for ids in sends:
-        queue.enqueue("workers.jobs.send_payments", ids, job_id=f"send-sweep-{uuid.uuid4().hex}",
-                      job_timeout=JOB_TIMEOUT, result_ttl=600, failure_ttl=86400)
-    for ids in found.poll if backlog < BACKLOG else []:
-        queue.enqueue("workers.jobs.poll_payments", ids, job_id=f"poll-{uuid.uuid4().hex}",
-                      job_timeout=JOB_TIMEOUT, result_ttl=600, failure_ttl=86400)
-    return {"send_jobs": len(sends), "poll_jobs": len(found.poll) if backlog < BACKLOG else 0,
+    room = len(queue) < BACKLOG
+    # The same chunk found again within one ready-deadline window is the same job.
+    window = int(time.time() // max(deadlines.ready.total_seconds(), 1))
+    sends = [ids for ids in (found.send if room else [])
+             if _enqueue(queue, Topic.PAYMENTS_RELEASED, ids, _sweep_job_id("send", ids, window))]
+    polls = [ids for ids in (found.poll if room else [])
+             if _enqueue(queue, Topic.PAYMENTS_POLL, ids, _sweep_job_id("poll", ids, window))]
+    return {"send_jobs": len(sends), "poll_jobs": len(polls),
             "lost_in_flight": found.lost_in_flight, "released_holds": found.released_holds,
             "completed_cycles": found.completed_cycles}
 

@@ -30,10 +30,10 @@ from gateway.api.payroll_schemas import Cycle as CycleOut
 from gateway.approvers.settings import second_factor as factor
 from gateway.db import get_db
 from gateway.payroll import cycles
-from gateway.payroll.commands import _cycle_dict
 from gateway.payroll.cycles import StepResult, get_cycle
 from gateway.payroll.funding import allocate
 from gateway.payroll.models import Cycle, Payment, Program
+from gateway.payroll.views import cycle_summary
 from gateway.pii.codec import get_pii
 from gateway.pii.mask import can_see_pii, mask_phone
 from gateway.registry.models import Beneficiary, WalletLink
@@ -43,7 +43,7 @@ Step = Callable[[Session, str, str], StepResult]
 
 def describe(session: Session, cycle: Cycle, changed: bool | None = None) -> dict[str, object]:
     """Return a cycle as the API shows it (what `gateway cycle show --json` prints)."""
-    data = _cycle_dict(session, cycle)
+    data = cycle_summary(session, cycle)
     data["cancelled_by"] = cycle.cancelled_by
     if changed is not None:
         data["changed"] = changed

@@ -14,10 +14,11 @@ from gateway.api.auth import current_caller, requires
 from gateway.api.blueprint import bp
 from gateway.api.schemas import ImportReport, ImportRunList, ImportRunQuery, RosterUpload
 from gateway.db import get_db
-from gateway.registry.commands import run_import
-from gateway.registry.importer import RosterRefused, file_digest
+from gateway.pii.codec import get_pii
 from gateway.registry.models import ImportRun
-from gateway.registry.source import RosterUnreadable, open_roster
+from gateway.rosters.importer import ImportSettings, RosterRefused, file_digest, import_roster
+from gateway.rosters.source import RosterUnreadable, open_roster
+from gateway.settings import settings
 
 
 @bp.post("/rosters")
@@ -43,11 +44,11 @@ def upload_roster(form_and_files_data: dict[str, object]) -> dict[str, object]:
             shutil.copyfileobj(upload.stream, out, 1 << 20)
         try:
             source = open_roster(path)
-            report = run_import(
-                source, dry_run=bool(form_and_files_data["dry_run"]), errors_path=None,
-                show_progress=False, digest=file_digest(path),
-                actor=f"api:{current_caller().name}",
-            )
+            with get_db().sessionmaker() as session:
+                report = import_roster(
+                    session, get_pii(), source,
+                    ImportSettings.of(settings(), actor=f"api:{current_caller().name}"),
+                    dry_run=bool(form_and_files_data["dry_run"]), file_sha256=file_digest(path))
         except RosterRefused as exc:
             raise _refused(exc, missing_columns=exc.missing) from None
         except RosterUnreadable as exc:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.clock import utcnow
 from gateway.db import Base
+from gateway.pii.crypto import SEALED
 
 
 class ApproverTotp(Base):
@@ -25,7 +26,7 @@ class ApproverTotp(Base):
     # Random reference: binds the secret's ciphertext to this row (and key rotation finds it).
     ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
     actor: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    secret_enc: Mapped[str] = mapped_column(sa.Text)
+    secret_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     enrolled_by: Mapped[str] = mapped_column(sa.String(64))
     # NULL until the first valid code proves the authenticator holds the secret.

@@ -6,11 +6,12 @@ from flask import Flask, current_app
 
 from gateway.approvers.totp import SecondFactor, TotpPolicy
 from gateway.pii.codec import get_pii
+from gateway.settings import settings
 
 
 def policy(app: Flask | None = None) -> TotpPolicy:
     """Return the configured policy (setting ``APPROVER_TOTP``, defaulted by environment)."""
-    return TotpPolicy((app or current_app).config["APPROVER_TOTP"])
+    return TotpPolicy(settings(app or current_app).approver_totp)
 
 
 def second_factor(code: str | None, app: Flask | None = None) -> SecondFactor:

@@ -29,10 +29,10 @@ from gateway.channels import ratelimit
 from gateway.channels.models import InboundSms, SmsKind
 from gateway.channels.outbound import stage_sms
 from gateway.channels.port import DbPort
+from gateway.channels.seam import InboundMessage
 from gateway.clock import utcnow
 from gateway.db import Database
 from gateway.pii.codec import PiiCodec
-from gateway.telco.base import InboundMessage
 from ussd_menus import SmsResponder, catalogs
 
 log = logging.getLogger(__name__)

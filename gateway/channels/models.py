@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.clock import utcnow
 from gateway.db import Base
+from gateway.pii.crypto import SEALED
 
 
 class SmsKind(str, enum.Enum):
@@ -46,7 +47,7 @@ class SmsMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Random reference: binds the phone's ciphertext to this row.
     ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    phone_enc: Mapped[str] = mapped_column(sa.Text, info={"pii": "sms_message"})
+    phone_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     phone_bidx: Mapped[str] = mapped_column(sa.String(32), index=True)
     body: Mapped[str] = mapped_column(sa.Text)
     # A template send's id and parameters (gateway.telco.base.Template) as JSON; NULL = plain.
@@ -90,9 +91,9 @@ class InboundSms(Base):
     telco: Mapped[str] = mapped_column(sa.String(20))
     telco_message_id: Mapped[str] = mapped_column(sa.String(100))
     # NULL only on rows from before the text was kept (answered already).
-    phone_enc: Mapped[str | None] = mapped_column(sa.Text, info={"pii": "sms_inbound"})
+    phone_enc: Mapped[str | None] = mapped_column(sa.Text, info=SEALED)
     phone_bidx: Mapped[str | None] = mapped_column(sa.String(32), index=True)
-    text_enc: Mapped[str | None] = mapped_column(sa.Text, info={"pii": "sms_inbound"})
+    text_enc: Mapped[str | None] = mapped_column(sa.Text, info=SEALED)
     attempts: Mapped[int] = mapped_column(default=0)
     # Whoever is handling it holds it until then (UTC); an expired claim may be taken over.
     claimed_until: Mapped[datetime | None]

@@ -9,10 +9,8 @@ representative) names whose payment it is, masked, since that phone may receive 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 
 import redis
 import sqlalchemy as sa
@@ -20,6 +18,7 @@ import sqlalchemy as sa
 from gateway.channels.language import PhoneLanguage
 from gateway.channels.models import SmsKind, SmsMessage
 from gateway.channels.outbound import stage_sms
+from gateway.channels.seam import Template
 from gateway.clock import LOCAL
 from gateway.db import Database
 from gateway.outbox import OutboxEvent
@@ -27,7 +26,7 @@ from gateway.payroll.models import SIM_SWAP_HOLD, Cycle, CycleState, Payment, Pa
 from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_name, mask_phone
 from gateway.registry.models import Beneficiary, WalletLink
-from gateway.telco.base import Template
+from gateway.settings import ChannelSettings
 from gateway.vn.money import vnd
 from ussd_menus import catalogs
 from ussd_menus.gsm7 import strip_accents
@@ -50,19 +49,6 @@ class NoticeSettings:
     start_hour: int = 7
     end_hour: int = 22
     reminder_days: int = 0  # remind this many days before the payment date; 0: no reminders
-
-
-def parse_hours(value: str) -> tuple[int, int]:
-    """Read ``"7-22"`` as the local hours [start, end) when notices may be sent.
-
-    Raises:
-        ValueError: not two hours between 0 and 24 with start before end.
-    """
-    start, _, end = str(value).partition("-")
-    hours = int(start), int(end)
-    if not 0 <= hours[0] < hours[1] <= 24:
-        raise ValueError(f"NOTICE_HOURS must look like 7-22, not {value!r}")
-    return hours
 
 
 def not_before(now_utc: datetime, start_hour: int = 7, end_hour: int = 22) -> datetime | None:
@@ -133,18 +119,11 @@ def held_kind(reason: str | None) -> str:
     return "held_review"  # flagged, changed or missing wallet: an officer acts
 
 
-def notice_settings(config: Mapping[str, Any]) -> NoticeSettings:
-    """Read the notice settings from the app's config (``HOTLINE``, ``NOTICE_HOURS``, ...).
-
-    Raises:
-        ValueError: ``NOTICE_HOURS`` is malformed.
-    """
-    start, end = parse_hours(config["NOTICE_HOURS"])
-    days = int(config.get("NOTICE_REMINDER_DAYS") or 0)
-    if not 0 <= days <= 14:
-        raise ValueError(f"NOTICE_REMINDER_DAYS must be 0 to 14, not {days}")
-    return NoticeSettings(str(config["HOTLINE"]), str(config["SMS_SHORTCODE"]),
-                          str(config["USSD_CODE"]), start, end, days)
+def notice_settings(channels: ChannelSettings) -> NoticeSettings:
+    """Return what notices print and when they go, from the app's parsed channel settings."""
+    start, end = channels.notice_hours
+    return NoticeSettings(channels.hotline, channels.sms_shortcode, channels.ussd_code, start,
+                          end, channels.notice_reminder_days)
 
 
 def stage_notices(db: Database, codec: PiiCodec, settings: NoticeSettings, *,

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.channels.models import SmsKind, SmsMessage, SmsStatus
+from gateway.channels.seam import Template
 from gateway.clock import utcnow
 from gateway.outbox import emit
 from gateway.pii.codec import PiiCodec
-from gateway.telco.base import Template
 
 TOPIC = "sms.outbound"
 BODY_MAX = 459  # three concatenated GSM-7 parts; our texts are far shorter

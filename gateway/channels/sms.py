@@ -20,11 +20,7 @@ from sqlalchemy.orm import Session
 from gateway.channels.models import FINAL_SMS_STATES, SmsKind, SmsMessage, SmsStatus
 from gateway.channels.notices import not_before
 from gateway.channels.outbound import TOPIC, open_body, open_phone, scrub_secret, template_of
-from gateway.clock import utcnow
-from gateway.db import Database
-from gateway.outbox import OutboxEvent
-from gateway.pii.codec import PiiCodec
-from gateway.telco.base import (
+from gateway.channels.seam import (
     DeliveryReport,
     DeliveryStatus,
     Recipient,
@@ -34,6 +30,10 @@ from gateway.telco.base import (
     SmsSender,
     TelcoUnavailable,
 )
+from gateway.clock import utcnow
+from gateway.db import Database
+from gateway.outbox import OutboxEvent
+from gateway.pii.codec import PiiCodec
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.clock import utcnow
 from gateway.db import Base
+from gateway.pii.crypto import BOUND_TO, SEALED
 
 
 class ComplaintKind(str, enum.Enum):
@@ -65,11 +66,11 @@ class Complaint(Base):
     commune_code: Mapped[str] = mapped_column(sa.String(5))
     kind: Mapped[str] = mapped_column(sa.String(16))
     # Free text is personal data: sealed with the PII codec, bound to the ticket.
-    note_enc: Mapped[str | None] = mapped_column(sa.Text)
+    note_enc: Mapped[str | None] = mapped_column(sa.Text, info=SEALED)
     channel: Mapped[str] = mapped_column(sa.String(8))
     status: Mapped[str] = mapped_column(sa.String(8), default=ComplaintStatus.OPEN.value)
     resolution: Mapped[str | None] = mapped_column(sa.String(16))
-    resolution_note_enc: Mapped[str | None] = mapped_column(sa.Text)
+    resolution_note_enc: Mapped[str | None] = mapped_column(sa.Text, info=SEALED)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(sa.String(64))
@@ -78,4 +79,5 @@ class Complaint(Base):
         sa.CheckConstraint(f"kind IN ({_values(ComplaintKind)})", name="kind"),
         sa.CheckConstraint(f"channel IN ({_values(Channel)})", name="channel"),
         sa.CheckConstraint(f"status IN ({_values(ComplaintStatus)})", name="status"),
+        {"info": {BOUND_TO: "ticket"}},
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.outbox import emit
+from gateway.outbox import Topic, emit
 from gateway.payroll.models import Payment, PaymentState
 from gateway.payroll.payments import Change, transition_batch
 from wallet_adapters import CallbackEvent, TransferStatus
@@ -54,7 +54,7 @@ def request_status_query(session: Session, idempotency_key: str | None, why: str
         Payment.ref == normalise_ref(idempotency_key)))
     if payment_id is None:
         return False
-    emit(session, "payments.poll", [{"payment_ids": [payment_id], "why": why}])
+    emit(session, Topic.PAYMENTS_POLL.value, [{"payment_ids": [payment_id], "why": why}])
     return True
 
 

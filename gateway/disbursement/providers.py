@@ -18,6 +18,7 @@ import wallet_adapters
 from gateway.clock import utcnow
 from gateway.db import Base
 from gateway.pii.codec import PiiCodec
+from gateway.pii.crypto import SEALED
 
 
 class WalletProvider(Base):
@@ -29,7 +30,7 @@ class WalletProvider(Base):
     # The provider's name (as payments and roster rows name it); binds the ciphertext.
     ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
-    settings_enc: Mapped[str] = mapped_column(sa.Text)
+    settings_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     # Throttle for real providers (10-100 req/s is common); 0 means unlimited.
     rate_per_s: Mapped[int] = mapped_column(default=0)
     max_in_flight: Mapped[int] = mapped_column(default=400)

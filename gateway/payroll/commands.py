@@ -1,20 +1,20 @@
-"""``gateway program``, ``gateway budget``, ``gateway cycle`` and ``gateway ledger`` commands."""
+"""``gateway program``, ``gateway budget`` and ``gateway cycle`` commands."""
 
 from __future__ import annotations
 
 import csv
 import re
-import sys
 from collections.abc import Callable
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy.orm import Session
 
 from gateway.cli_util import actor_option, emit, json_option, parse_day, parse_period
 from gateway.db import get_db
+from gateway.payroll.models import FINAL_STATES
+from gateway.payroll.views import cycle_summary
 from gateway.pii.codec import get_pii
 from gateway.vn.money import vnd
 
@@ -196,7 +196,7 @@ def cycle_create(program_code: str, period: str, communes: str | None,
             payment_date=parse_day(payment_date) if payment_date else None,
             communes=communes.split(",") if communes else None,
             province_code=cfg["PROVINCE_CODE"], beneficiary_refs=refs)
-        data = _cycle_dict(session, result.cycle)
+        data = cycle_summary(session, result.cycle)
     data["changed"] = result.changed
     emit(data, as_json, lambda d: ("created" if d["changed"] else "already exists:")
          + f" cycle {d['ref']} {d['program']} {d['period']}: {d['payments']} payments, "
@@ -223,7 +223,7 @@ def _cycle_step(name: str, fn_name: str, help_text: str, *,
         kwargs = {"second_factor": factor(totp)} if second_factor else {}
         with get_db().session() as session:
             result = step(session, cycle_ref, actor, **kwargs)
-            data = _cycle_dict(session, result.cycle)
+            data = cycle_summary(session, result.cycle)
         data["changed"] = result.changed
         emit(data, as_json, lambda d: (f"cycle {d['ref']} is {d['state']}" if d["changed"]
                                        else f"nothing to do: cycle {d['ref']} is {d['state']}"))
@@ -242,25 +242,6 @@ cycle_group.add_command(_cycle_step(
 cycle_group.add_command(_cycle_step("cancel", "cancel_cycle", "Cancel a cycle before release."))
 
 
-def _cycle_dict(session: Session, cycle) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    from gateway.payroll.cycles import state_counts
-    from gateway.payroll.models import CycleSkip, Program
-
-    program = session.get(Program, cycle.program_id)
-    skips = dict(session.execute(
-        sa.select(CycleSkip.reason, sa.func.count()).where(CycleSkip.cycle_id == cycle.id)
-        .group_by(CycleSkip.reason)).all())
-    return {
-        "ref": cycle.ref, "id": cycle.id, "program": program.code if program else None,
-        "period": f"{cycle.period:%Y-%m}", "scope": cycle.scope, "state": cycle.state,
-        "payment_date": cycle.payment_date.isoformat(), "payments": cycle.payment_count,
-        "total_amount": cycle.total_amount, "skipped": cycle.skipped_count,
-        "skip_reasons": skips, "by_state": state_counts(session, cycle.id),
-        "created_by": cycle.created_by, "submitted_by": cycle.submitted_by,
-        "approved_by": cycle.approved_by, "released_by": cycle.released_by,
-    }
-
-
 @cycle_group.command("show")
 @click.argument("cycle_ref")
 @click.option("--watch", is_flag=True, help="Follow disbursement live until every payment "
@@ -272,11 +253,11 @@ def cycle_show(cycle_ref: str, watch: bool, as_json: bool) -> None:
     from gateway.payroll.cycles import get_cycle
 
     with get_db().session() as session:
-        data = _cycle_dict(session, get_cycle(session, cycle_ref))
+        data = cycle_summary(session, get_cycle(session, cycle_ref))
     if watch and not as_json:
         _watch(data)
         with get_db().session() as session:
-            data = _cycle_dict(session, get_cycle(session, cycle_ref))
+            data = cycle_summary(session, get_cycle(session, cycle_ref))
 
     def text(d: dict) -> str:
         lines = [f"cycle {d['ref']} ({d['id']}) {d['program']} {d['period']} [{d['scope']}] "
@@ -291,7 +272,6 @@ def cycle_show(cycle_ref: str, watch: bool, as_json: bool) -> None:
     emit(data, as_json, text)
 
 
-FINAL = ("succeeded", "confirmed", "failed", "cancelled")
 
 
 def _watch(data: dict) -> None:  # type: ignore[type-arg]
@@ -301,7 +281,7 @@ def _watch(data: dict) -> None:  # type: ignore[type-arg]
     from gateway.payroll.cycles import state_counts
 
     total = int(data["payments"]) or 1
-    done = sum(v["count"] for s, v in data["by_state"].items() if s in FINAL)
+    done = sum(v["count"] for s, v in data["by_state"].items() if s in FINAL_STATES)
     with click.progressbar(length=total, label="paid or final", show_pos=True,
                            item_show_func=lambda s: s) as bar:
         bar.update(done)
@@ -310,7 +290,7 @@ def _watch(data: dict) -> None:  # type: ignore[type-arg]
                 time.sleep(1)
                 with get_db().sessionmaker() as session:
                     counts = state_counts(session, int(data["id"]))
-                now = sum(v["count"] for s, v in counts.items() if s in FINAL)
+                now = sum(v["count"] for s, v in counts.items() if s in FINAL_STATES)
                 line = " ".join(f"{s} {v['count']}" for s, v in sorted(counts.items()))
                 bar.update(now - done, line)
                 done = now
@@ -334,42 +314,3 @@ def cycle_list(as_json: bool) -> None:
     emit(rows, as_json, lambda rs: "\n".join(
         f"{r['ref']} {r['program']:<12} {r['period']} {r['state']:<10} {r['payments']:>7} "
         f"{vnd(r['total_amount'])}" for r in rs) or "no cycles")
-
-
-# --- ledger -----------------------------------------------------------------------------
-
-@click.group("ledger")
-def ledger_group() -> None:
-    """The double-entry ledger."""
-
-
-@ledger_group.command("check")
-@json_option
-@with_appcontext
-def ledger_check(as_json: bool) -> None:
-    """Check the ledger's invariants; exit 1 if any is broken."""
-    from gateway.ledger.check import check_ledger
-
-    with get_db().sessionmaker() as session:
-        violations = check_ledger(session)
-    data = {"ok": not violations,
-            "violations": [{"kind": v.kind, "subject": v.subject, "detail": v.detail}
-                           for v in violations]}
-    emit(data, as_json, lambda d: "ledger ok" if d["ok"] else "\n".join(
-        f"{v['kind']}: {v['subject']}: {v['detail']}" for v in d["violations"]))
-    if violations:
-        sys.exit(1)
-
-
-@ledger_group.command("balances")
-@json_option
-@with_appcontext
-def ledger_balances(as_json: bool) -> None:
-    """Show every account's balance."""
-    from gateway.ledger.models import Posting
-
-    with get_db().sessionmaker() as session:
-        rows = {a: int(t) for a, t in session.execute(
-            sa.select(Posting.account, sa.func.sum(Posting.amount)).group_by(Posting.account)
-            .order_by(Posting.account))}
-    emit(rows, as_json, lambda rs: "\n".join(f"{a:<40} {vnd(t):>22}" for a, t in rs.items()))

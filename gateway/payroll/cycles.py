@@ -25,7 +25,7 @@ from gateway.errors import InvalidRequest, InvalidTransition, NotFound
 from gateway.ledger import accounts
 from gateway.ledger.models import Posting
 from gateway.ledger.postings import balance, new_txn
-from gateway.outbox import emit
+from gateway.outbox import Topic, emit
 from gateway.payroll.errors import InsufficientFunds, MakerChecker
 from gateway.payroll.models import (
     CategoryRule,
@@ -422,7 +422,7 @@ def release_cycle(session: Session, ref: str, actor: str, *,
     ids = list(session.scalars(sa.select(P.c.id).where(pending).order_by(P.c.id)))
     session.execute(P.update().where(pending).values(state=PaymentState.READY.value,
                                                      updated_at=utcnow()))
-    emit(session, "payments.released", [
+    emit(session, Topic.PAYMENTS_RELEASED.value, [
         {"cycle_id": cycle.id, "payment_ids": ids[i:i + RELEASE_CHUNK]}
         for i in range(0, len(ids), RELEASE_CHUNK)])
     cycle.state, cycle.released_by, cycle.released_at = CycleState.RELEASED.value, actor, utcnow()

@@ -20,6 +20,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _NONCE = 12
+# Column info of every ``<field>_enc`` column: key rotation finds them all from the models,
+# so a new encrypted column cannot be forgotten. A table whose ciphertexts are bound to a
+# column other than ``ref`` names it in its own info as ``BOUND_TO``.
+SEALED = {"pii": True}
+BOUND_TO = "pii_bound_to"
 
 
 class DecryptionError(ValueError):

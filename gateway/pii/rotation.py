@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.db import Base
 from gateway.pii.codec import PiiCodec
-from gateway.pii.crypto import aad
+from gateway.pii.crypto import BOUND_TO, aad
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,31 +22,21 @@ class EncryptedTable:
     bound_to: str = "ref"
 
 
-def encrypted_tables() -> list[EncryptedTable]:
-    """List every table that holds personal data or secrets, with its encrypted fields."""
-    from gateway.approvers.models import ApproverTotp
-    from gateway.channels.models import SmsMessage
-    from gateway.complaints.models import Complaint
-    from gateway.disbursement.providers import WalletProvider
-    from gateway.registry.models import Beneficiary, WalletLink
-    from gateway.wallets.models import WalletChangeRequest
+def encrypted_tables(metadata: sa.MetaData | None = None) -> list[EncryptedTable]:
+    """List every table that holds personal data or secrets, with its encrypted fields.
 
-    return [
-        EncryptedTable(
-            Beneficiary.__table__,  # type: ignore[arg-type]
-            ("citizen_id", "name", "dob", "phone", "rep_name", "rep_phone"),
-        ),
-        EncryptedTable(WalletLink.__table__, ("phone",)),  # type: ignore[arg-type]
-        EncryptedTable(WalletProvider.__table__, ("settings",)),  # type: ignore[arg-type]
-        EncryptedTable(ApproverTotp.__table__, ("secret",)),  # type: ignore[arg-type]
-        EncryptedTable(WalletChangeRequest.__table__,  # type: ignore[arg-type]
-                       ("phone", "reason")),
-        # A queued one-time code's sealed body is not listed: it lives minutes and is
-        # scrubbed once sent, so re-encrypting it would outlast its use.
-        EncryptedTable(SmsMessage.__table__, ("phone",)),  # type: ignore[arg-type]
-        EncryptedTable(Complaint.__table__,  # type: ignore[arg-type]
-                       ("note", "resolution_note"), bound_to="ticket"),
-    ]
+    Found from the models: every column marked ``SEALED`` (``<field>_enc``) of every table in
+    ``metadata`` (default: the ORM's; ``gateway.models`` imports every model). A queued
+    one-time code's sealed body is not marked: it lives minutes and is scrubbed once sent,
+    so re-encrypting it would outlast its use.
+    """
+    found = []
+    for table in (metadata or Base.metadata).sorted_tables:
+        fields = tuple(c.name.removesuffix("_enc") for c in table.columns
+                       if c.info.get("pii") and c.name.endswith("_enc"))
+        if fields:
+            found.append(EncryptedTable(table, fields, table.info.get(BOUND_TO, "ref")))
+    return found
 
 
 def _stale_filter(spec: EncryptedTable, prefix: str) -> sa.ColumnElement[bool]:

@@ -29,7 +29,7 @@ from gateway.reconciliation.values import (
     parse_status,
     parse_timestamp,
 )
-from gateway.registry.headers import header_key
+from gateway.vn.text import header_key
 
 # Canonical field → header aliases. "reference" alone is ours (the idempotency key we sent);
 # the provider's own transaction id has names of its own.

@@ -7,7 +7,7 @@ import functools
 import re
 from datetime import UTC, datetime, timedelta
 
-from gateway.registry.headers import header_key
+from gateway.vn.text import header_key
 
 
 class TheirStatus(str, enum.Enum):

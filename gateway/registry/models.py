@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.clock import utcnow
 from gateway.db import Base
+from gateway.pii.crypto import SEALED
 
 
 class BeneficiaryStatus(str, enum.Enum):
@@ -34,17 +35,17 @@ class Beneficiary(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(sa.String(32), unique=True)
     citizen_id_bidx: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    citizen_id_enc: Mapped[str] = mapped_column(sa.Text)
-    name_enc: Mapped[str] = mapped_column(sa.Text)
-    dob_enc: Mapped[str] = mapped_column(sa.Text)
+    citizen_id_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
+    name_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
+    dob_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     sex: Mapped[str] = mapped_column(sa.String(1))
     commune_code: Mapped[str] = mapped_column(sa.String(5), index=True)
     household_code: Mapped[str | None] = mapped_column(sa.String(32))
     status: Mapped[str] = mapped_column(sa.String(12), default=BeneficiaryStatus.ACTIVE.value)
-    phone_enc: Mapped[str] = mapped_column(sa.Text)
+    phone_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     phone_bidx: Mapped[str] = mapped_column(sa.String(32), index=True)
-    rep_name_enc: Mapped[str | None] = mapped_column(sa.Text)
-    rep_phone_enc: Mapped[str | None] = mapped_column(sa.Text)
+    rep_name_enc: Mapped[str | None] = mapped_column(sa.Text, info=SEALED)
+    rep_phone_enc: Mapped[str | None] = mapped_column(sa.Text, info=SEALED)
     rep_phone_bidx: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -88,7 +89,7 @@ class WalletLink(Base):
         sa.ForeignKey("beneficiary.id", ondelete="CASCADE"), unique=True
     )
     provider: Mapped[str] = mapped_column(sa.String(32))
-    phone_enc: Mapped[str] = mapped_column(sa.Text)
+    phone_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     phone_bidx: Mapped[str] = mapped_column(sa.String(32), index=True)
     to_representative: Mapped[bool] = mapped_column(default=False)
     verified: Mapped[bool] = mapped_column(default=False)

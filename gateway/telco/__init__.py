@@ -18,7 +18,7 @@ from types import ModuleType
 
 from flask import Flask
 
-from gateway.config import ConfigError
+from gateway.settings import SettingError
 from gateway.telco.base import SmsSender
 
 # Aggregator name -> its package. Adding a telco is one line here.
@@ -39,12 +39,11 @@ def sms_telco(app: Flask) -> str:
     """Name the aggregator that sends SMS (``CHITRA_SMS_TELCO``, default africastalking).
 
     Raises:
-        ConfigError: the setting names no registered aggregator.
+        gateway.settings.SettingError: the setting names no registered aggregator.
     """
     name = str(app.config.get("SMS_TELCO") or DEFAULT).strip().lower()
     if name not in PACKAGES:
-        raise ConfigError(
-            f"CHITRA_SMS_TELCO must be {' or '.join(sorted(PACKAGES))}, not {name!r}")
+        raise SettingError("SMS_TELCO", " or ".join(sorted(PACKAGES)), name)
     return name
 
 
@@ -112,7 +111,8 @@ def init_app(app: Flask) -> None:
     """Build the channel services, serve every aggregator's callbacks, hide their keys in logs.
 
     Raises:
-        ConfigError: a telco setting is malformed, or the USSD menu graph is broken.
+        gateway.settings.SettingError: a telco setting is malformed.
+        ussd_menus.screens.GraphError: the USSD menu graph is broken.
     """
     from gateway.telco.services import init_services
 

@@ -99,8 +99,9 @@ def sms_notices(as_json: bool) -> None:
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
+    from gateway.settings import settings
 
-    settings = notice_settings(current_app.config)
+    settings = notice_settings(settings().channels)
     queued = stage_notices(get_db(), get_pii(), settings, redis_client=get_redis())
     emit({"queued": queued}, as_json, lambda d: f"{d['queued']} notice(s) queued")
 
@@ -116,13 +117,14 @@ def sms_send(as_json: bool) -> None:
     from gateway.db import get_db
     from gateway.pii.codec import get_pii
     from gateway.redis_conn import get_redis
+    from gateway.settings import settings
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         sender = telco.package(telco.sms_telco(app)).sender(app)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
-    settings = notice_settings(current_app.config)
+    settings = notice_settings(settings().channels)
     report = send_queued(get_db(), get_pii(), sender, redis_client=get_redis(),
                          notice_hours=(settings.start_hour, settings.end_hour))
     data = {"sent": report.sent, "failed": report.failed, "retry": report.retry,

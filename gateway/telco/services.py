@@ -14,7 +14,6 @@ from gateway.channels.hop import UssdHop
 from gateway.channels.inbound import EXTENSION as INBOX
 from gateway.channels.inbound import Inbox
 from gateway.channels.port import DbPort
-from gateway.config import ConfigError
 from gateway.db import get_db
 from gateway.pii.codec import get_pii
 from gateway.wallets.service import wallet_verification
@@ -34,7 +33,7 @@ def init_services(app: Flask) -> None:
     """Build the hop service and the inbox for ``app`` (again after Redis changed).
 
     Raises:
-        ConfigError: the USSD menu graph is broken; the message says where.
+        ussd_menus.screens.GraphError: the USSD menu graph is broken; the message says where.
     """
     cfg = app.config
     client = app.extensions.get("chitra.redis")
@@ -43,7 +42,7 @@ def init_services(app: Flask) -> None:
                       secret_key=str(cfg["SECRET_KEY"]), hotline=str(cfg["HOTLINE"]),
                       hops_per_minute=lambda: int(cfg["USSD_HOPS_PER_MINUTE"]))
     except GraphError as exc:
-        raise ConfigError(f"the USSD menu graph is broken: {exc}") from None
+        raise GraphError(f"the USSD menu graph is broken: {exc}") from None
     app.extensions[HOP] = hop if client is not None else None
     app.extensions[INBOX] = Inbox(get_db(app), get_pii(app), client,  # type: ignore[arg-type]
                                   port_for(app, "sms"),

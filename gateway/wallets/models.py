@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.clock import utcnow
 from gateway.db import Base
+from gateway.pii.crypto import SEALED
 
 
 class ChangeStatus(str, enum.Enum):
@@ -41,11 +42,11 @@ class WalletChangeRequest(Base):
     wallet_link_id: Mapped[int] = mapped_column(
         sa.ForeignKey("wallet_link.id", ondelete="CASCADE"), index=True)
     provider: Mapped[str] = mapped_column(sa.String(32))
-    phone_enc: Mapped[str] = mapped_column(sa.Text)
+    phone_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     phone_bidx: Mapped[str] = mapped_column(sa.String(32))
     old_provider: Mapped[str] = mapped_column(sa.String(32))
     old_phone_bidx: Mapped[str] = mapped_column(sa.String(32))
-    reason_enc: Mapped[str] = mapped_column(sa.Text)
+    reason_enc: Mapped[str] = mapped_column(sa.Text, info=SEALED)
     status: Mapped[str] = mapped_column(sa.String(10), default=ChangeStatus.PENDING.value)
     requested_by: Mapped[str] = mapped_column(sa.String(64))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,11 +13,11 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import httpx
 
+from gateway.settings import WalletSettings
 from otp import SimSwapCheck, SimSwapResult
 from otp.errors import PolicyError
 
@@ -115,19 +115,10 @@ class CachedSimSwapCheck:
         return result
 
 
-def sim_swap_check(config: Mapping[str, Any]) -> SimSwapCheck | None:
+def sim_swap_check(wallets: WalletSettings) -> SimSwapCheck | None:
     """Build the configured check, or None when ``SIM_SWAP_URL`` is not set."""
-    url = config.get("SIM_SWAP_URL")
-    if not url:
+    if not wallets.sim_swap_url:
         return None
-    inner = HttpSimSwapCheck(str(url), token=config.get("SIM_SWAP_TOKEN") or None,
-                             timeout=float(config.get("SIM_SWAP_TIMEOUT") or DEFAULT_TIMEOUT))
-    return CachedSimSwapCheck(inner, float(config.get("SIM_SWAP_CACHE_SECONDS") or 0) or 1)
-
-
-def max_age_hours(config: Mapping[str, Any]) -> int:
-    """Return the SIM-swap window in hours (``SIM_SWAP_MAX_AGE_HOURS``, 1..2400)."""
-    hours = int(config.get("SIM_SWAP_MAX_AGE_HOURS") or 72)
-    if not 1 <= hours <= 2400:
-        raise ValueError("SIM_SWAP_MAX_AGE_HOURS must be between 1 and 2400")
-    return hours
+    inner = HttpSimSwapCheck(wallets.sim_swap_url, token=wallets.sim_swap_token,
+                             timeout=wallets.sim_swap_timeout)
+    return CachedSimSwapCheck(inner, wallets.sim_swap_cache_seconds or 1)

@@ -31,7 +31,7 @@ from gateway.channels.language import PhoneLanguage
 from gateway.channels.models import SmsKind
 from gateway.channels.outbound import stage_sms
 from gateway.clock import utcnow
-from gateway.outbox import emit
+from gateway.outbox import Topic, emit
 from gateway.payroll.models import Cycle, CycleState, Payment, PaymentState
 from gateway.payroll.payments import Change, transition_batch
 from gateway.pii.codec import PiiCodec
@@ -43,7 +43,7 @@ from ussd_menus import catalogs
 log = logging.getLogger(__name__)
 
 PURPOSE = "wallet-link"
-RELEASE_TOPIC = "payments.released"
+RELEASE_TOPIC = Topic.PAYMENTS_RELEASED.value
 
 
 class StartStatus(str, Enum):

@@ -24,8 +24,7 @@ documentation asks). What differs:
   worker (``gthread`` waited up to 5 s in the pool thread);
 - every connection waiting in the accept queue is taken at each wake-up, not one: a worker
   that served a batch of requests in between would otherwise leave new callers queued for
-  several batches (bench/ussd.py, 2 workers on a shared socket: p99 25-34 ms, against 55-63
-  taking one per wake-up);
+  several batches (docs/performance.md has what bench/ussd.py measured);
 - a heartbeat thread tells the arbiter the worker is alive once a second, as gthread's loop
   did while its pool thread served: a long request (a roster upload) is not killed at
   ``--timeout`` as it would be under the ``sync`` worker.

@@ -9,6 +9,7 @@ import pytest
 import segno
 
 from gateway.api.roles import Role
+from gateway.config import update
 from tests.api.conftest import bearer, make_key
 from tests.approvers.conftest import code_at, secret_from, state_of, submitted_cycle, wrong
 
@@ -119,7 +120,7 @@ def test_a_current_code_approves_its_replay_is_refused_and_a_new_one_releases(
 
 
 def test_required_policy_refuses_a_key_that_never_enrolled(app, post, approver, clock, people):
-    app.config["APPROVER_TOTP"] = "required"
+    update(app, APPROVER_TOTP="required")
     ref = submitted_cycle(app)
     refused = post(approver, f"/cycles/{ref}/approve", json={"totp": "123456"})
     assert refused.status_code == 403

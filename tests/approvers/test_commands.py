@@ -7,6 +7,7 @@ import json
 import sqlalchemy as sa
 
 from gateway.audit.models import AuditEvent
+from gateway.config import update
 from gateway.db import get_db
 from tests.approvers.conftest import code_at, secret_from, state_of, submitted_cycle, wrong
 
@@ -83,7 +84,7 @@ def test_the_command_line_approves_and_releases_only_with_a_current_code(runner,
 
 def test_required_policy_refuses_an_approver_without_an_authenticator(runner, clock, app,
                                                                       people):
-    app.config["APPROVER_TOTP"] = "required"
+    update(app, APPROVER_TOTP="required")
     ref = submitted_cycle(app)
     refused = runner.invoke("cycle", "approve", ref, "--actor", MINH, "--totp", "123456")
     assert refused.exit_code == 1 and "must enrol an authenticator" in refused.output

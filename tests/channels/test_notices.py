@@ -23,6 +23,7 @@ from gateway.channels.notices import (
 )
 from gateway.channels.outbound import open_phone
 from gateway.channels.port import DbPort
+from gateway.config import update
 from gateway.db import get_db
 from gateway.payroll.models import PaymentState
 from gateway.payroll.payments import transition
@@ -159,7 +160,7 @@ def test_the_pools_tick_stages_notices_and_sends_them_to_the_at_stub_over_http(
     pay(app, ids[0])
     pay(app, ids[1])
     use_stub(app, stub)
-    app.config["NOTICE_HOURS"] = "0-24"  # the test must not depend on the hour it runs at
+    update(app, NOTICE_HOURS="0-24")  # the test must not depend on the hour it runs at
     pool = Pool(app, processes=1, notify_every=0)  # no worker processes are started
     assert pool.sms_api is not None  # built from the AT_* settings
     pool.tick(Queue(QUEUE, connection=get_redis(app)), time.monotonic())
@@ -221,7 +222,7 @@ def test_development_run_starts_the_at_stub_and_its_reports_come_back(
         dev_stub.state.delivery_delay = 0.05
         ids = release_cycle(app, names=["an"])
         pay(app, ids[0])
-        app.config["NOTICE_HOURS"] = "0-24"
+        update(app, NOTICE_HOURS="0-24")
         assert notify_once(app, sms_api(app)).sent == 1
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -271,7 +272,7 @@ def test_sms_commands_do_one_pass_by_hand(app: Flask, stub: AtStub, runner) -> N
     ids = release_cycle(app, names=["an"])
     pay(app, ids[0])
     use_stub(app, stub)
-    app.config["NOTICE_HOURS"] = "0-24"
+    update(app, NOTICE_HOURS="0-24")
     staged = runner.invoke("sms", "notices", "--json")
     assert staged.exit_code == 0, staged.output
     assert '"queued": 1' in staged.output
@@ -323,12 +324,14 @@ def test_reminders_for_a_caregiver_name_the_person_and_fit_one_sms() -> None:
 
 
 def test_reminder_days_are_a_setting(app: Flask) -> None:
-    assert notice_settings(app.config).reminder_days == 0
+    from gateway.settings import load_channels as load
+
+    assert notice_settings(load(app.config)).reminder_days == 0
     app.config["NOTICE_REMINDER_DAYS"] = "2"
-    assert notice_settings(app.config).reminder_days == 2
+    assert notice_settings(load(app.config)).reminder_days == 2
     app.config["NOTICE_REMINDER_DAYS"] = 30
     with pytest.raises(ValueError):
-        notice_settings(app.config)
+        notice_settings(load(app.config))
 
 
 def test_a_held_notice_says_why_and_what_to_do() -> None:

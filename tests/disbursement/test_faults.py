@@ -48,10 +48,10 @@ from gateway.payroll.funding import allocate
 from gateway.payroll.models import Cycle, Payment
 from gateway.pii.codec import get_pii
 from gateway.redis_conn import get_redis
-from gateway.registry.demo import HEADER, RosterGenerator
-from gateway.registry.importer import ImportSettings, import_roster
 from gateway.registry.models import WalletLink
-from gateway.registry.source import memory_source
+from gateway.rosters.demo import HEADER, RosterGenerator
+from gateway.rosters.importer import ImportSettings, import_roster
+from gateway.rosters.source import memory_source
 from tests.conftest import app_config, empty_tables
 from wallet_adapters.sandbox.adapter import DEMO_WEBHOOK_SECRET
 from workers.pool import Pool

@@ -12,8 +12,8 @@ from flask import Flask
 from gateway.db import get_db
 from gateway.ledger.check import check_ledger
 from gateway.pii.codec import get_pii
-from gateway.registry.importer import ImportSettings, import_roster
-from gateway.registry.source import memory_source
+from gateway.rosters.importer import ImportSettings, import_roster
+from gateway.rosters.source import memory_source
 
 HEADER = ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Số điện thoại", "Mã xã",
           "Mã đối tượng", "Số con", "Tháng bắt đầu", "Trạng thái", "Tháng kết thúc", "Mã hộ"]

@@ -6,9 +6,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from gateway.db import get_db
-from gateway.registry.demo import HEADER, RosterGenerator, province_communes
 from gateway.registry.models import Beneficiary
-from gateway.registry.validation import RosterRow, RowValidator
+from gateway.rosters.demo import HEADER, RosterGenerator, province_communes
+from gateway.rosters.validation import RosterRow, RowValidator
 
 
 def test_hue_has_its_40_communes():

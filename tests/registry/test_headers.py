@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.registry.headers import (
+from gateway.rosters.headers import (
     FIELDS,
     REQUIRED,
     find_header_row,

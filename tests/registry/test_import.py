@@ -278,8 +278,8 @@ def test_helper_process_reader_imports_the_same_as_in_process(app, tmp_path, fmt
     from datetime import date
 
     from gateway.pii.codec import get_pii
-    from gateway.registry.importer import ImportSettings, import_roster
-    from gateway.registry.source import open_roster
+    from gateway.rosters.importer import ImportSettings, import_roster
+    from gateway.rosters.source import open_roster
 
     bad = GOOD[0][:]
     bad[3] = "12"
@@ -295,8 +295,8 @@ def test_helper_process_reader_imports_the_same_as_in_process(app, tmp_path, fmt
 
 def test_helper_process_refusals_reach_the_caller(app, tmp_path):
     from gateway.pii.codec import get_pii
-    from gateway.registry.importer import ImportSettings, RosterRefused, import_roster
-    from gateway.registry.source import open_roster
+    from gateway.rosters.importer import ImportSettings, RosterRefused, import_roster
+    from gateway.rosters.source import open_roster
 
     header = [h for h in VI_HEADER if h != "Số CCCD"]
     path = write_csv(tmp_path / "r.csv", [r[:3] + r[4:] for r in GOOD], header)

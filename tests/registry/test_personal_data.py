@@ -13,7 +13,7 @@ from gateway import create_app
 from gateway.db import get_db
 from gateway.models import Base
 from gateway.pii.codec import get_pii
-from gateway.registry.export import export_rows
+from gateway.rosters.export import export_rows
 from tests.conftest import GatewayRunner, app_config
 from tests.registry.rosters import GOOD, write_csv
 

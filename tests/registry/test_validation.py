@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.registry.reference import CATEGORIES, DON_THAN
-from gateway.registry.validation import (
+from gateway.rosters.reference import CATEGORIES, DON_THAN
+from gateway.rosters.validation import (
     Problem,
     RosterRow,
     RowValidator,

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from gateway.registry.xlsx import XlsxError, declared_rows, iter_rows
+from gateway.rosters.xlsx import XlsxError, declared_rows, iter_rows
 
 
 def test_reads_values_as_openpyxl_would(tmp_path):

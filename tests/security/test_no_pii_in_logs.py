@@ -36,6 +36,7 @@ from gateway.db import get_db
 from gateway.disbursement.engine import Disburser
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
+from gateway.settings import settings
 from gateway.telco.africastalking.sms import AtSmsSender
 from gateway.telco.africastalking.stub import AtStub
 from tests.api.conftest import bearer, make_key
@@ -274,7 +275,7 @@ def text_sms(client: FlaskClient, run: str) -> None:
 
 def send_and_report(app: Flask, client: FlaskClient) -> list[dict[str, object]]:
     """Stage the payment notices, send everything queued to the AT stub, post delivery reports."""
-    stage_notices(get_db(app), get_pii(app), notice_settings(app.config),
+    stage_notices(get_db(app), get_pii(app), notice_settings(settings(app).channels),
                   redis_client=app.extensions["chitra.redis"], now=DAY)
     stub = AtStub(api_key="at-test-key").start()
     try:

@@ -17,6 +17,7 @@ from gateway.disbursement.engine import Disburser
 from gateway.payroll.models import Payment
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
+from gateway.settings import load_wallets as load
 from gateway.wallets.service import sim_swap_for, wallet_verification
 from gateway.wallets.simswap import CachedSimSwapCheck, HttpSimSwapCheck, SimSwapUnavailable
 from gateway.wallets.verification import ConfirmStatus, StartStatus
@@ -131,4 +132,4 @@ def test_answers_are_cached_briefly_and_failures_are_not(camara: CamaraStub) -> 
 def test_no_check_is_configured_by_default(app: Flask) -> None:
     from gateway.wallets.simswap import sim_swap_check
 
-    assert sim_swap_check({"SIM_SWAP_URL": None}) is None
+    assert sim_swap_check(load({"SIM_SWAP_URL": None, "SECRET_KEY": "s"})) is None

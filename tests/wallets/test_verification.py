@@ -17,9 +17,10 @@ from gateway.outbox import OutboxEvent
 from gateway.payroll.models import PaymentState
 from gateway.pii.codec import get_pii
 from gateway.registry.models import WalletLink
+from gateway.settings import settings
 from gateway.telco.africastalking.sms import AtSmsSender
 from gateway.telco.africastalking.stub import AtStub
-from gateway.wallets.service import otp_key, wallet_verification
+from gateway.wallets.service import wallet_verification
 from gateway.wallets.verification import (
     PURPOSE,
     ConfirmStatus,
@@ -51,7 +52,7 @@ def clock() -> Clock:
 @pytest.fixture
 def service(app: Flask, redis_client, clock: Clock) -> WalletVerification:  # type: ignore[no-untyped-def]
     """Give a verification service whose codes follow the test clock."""
-    codes = OneTimeCodes(redis_client, otp_key(app.config), policy=CodePolicy(),
+    codes = OneTimeCodes(redis_client, settings(app).wallets.otp_key, policy=CodePolicy(),
                          clock=clock, key_prefix="chitra:otp")
     return WalletVerification(get_pii(app), codes, redis_client=redis_client)
 

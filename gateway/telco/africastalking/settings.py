@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.config import ConfigError
+from gateway.settings import SettingError
 from gateway.telco import trust
 
 NAME = "africastalking"
@@ -31,7 +31,7 @@ def _text(cfg: Mapping[str, Any], name: str) -> str | None:
         return None
     text = str(value).strip()
     if "\x00" in text or len(text) > 500:
-        raise ConfigError(f"CHITRA_{name} must be text of at most 500 characters, not {value!r}")
+        raise SettingError(name, "text of at most 500 characters", value)
     return text
 
 
@@ -39,21 +39,22 @@ def load(cfg: Mapping[str, Any]) -> AtSettings:
     """Read the ``AT_*`` settings.
 
     Raises:
-        ConfigError: a key, an address list or the base URL is malformed.
+        gateway.settings.SettingError: a key, an address list or the base URL is malformed.
     """
     try:
         keys = trust.split_keys(cfg.get("AT_CALLBACK_KEY"))
     except trust.TrustSettingError as exc:
-        raise ConfigError(f"CHITRA_AT_CALLBACK_KEY must be one key or new,old: {exc}") from None
+        raise SettingError("AT_CALLBACK_KEY", f"one key or new,old ({exc})",
+                           cfg.get("AT_CALLBACK_KEY")) from None
     networks = {}
     for name in ("AT_ALLOWED_IPS", "TRUSTED_PROXIES"):
         try:
             networks[name] = trust.parse_networks(cfg.get(name))
         except trust.TrustSettingError as exc:
-            raise ConfigError(f"CHITRA_{name} must be addresses or CIDR blocks: {exc}") from None
+            raise SettingError(name, f"addresses or CIDR blocks ({exc})", cfg.get(name)) from None
     base_url = _text(cfg, "AT_BASE_URL")
     if base_url is not None and not base_url.startswith(("http://", "https://")):
-        raise ConfigError(f"CHITRA_AT_BASE_URL must be an http(s) URL, not {base_url!r}")
+        raise SettingError("AT_BASE_URL", "an http(s) URL", base_url)
     return AtSettings(keys, networks["AT_ALLOWED_IPS"], networks["TRUSTED_PROXIES"],
                       _text(cfg, "AT_USERNAME") or "sandbox", _text(cfg, "AT_API_KEY"),
                       base_url, _text(cfg, "AT_SENDER_ID"))

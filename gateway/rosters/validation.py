@@ -35,7 +35,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from gateway.registry.reference import CATEGORIES, DON_THAN
+from gateway.rosters.reference import CATEGORIES, DON_THAN
 from gateway.vn.cells import (
     ASCII_DIGITS,
     LABELS,

@@ -117,7 +117,7 @@ def _open_csv(path: str, name: str) -> RosterSource:
 
 
 def _open_xlsx(path: str, name: str) -> RosterSource:
-    from gateway.registry.xlsx import XlsxError, declared_rows, iter_rows
+    from gateway.rosters.xlsx import XlsxError, declared_rows, iter_rows
 
     unreadable = RosterUnreadable(
         f"Không đọc được tệp Excel {name}; tệp có thể bị hỏng hoặc không phải .xlsx.",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from gateway.clock import utcnow
 from gateway.pii.codec import PiiCodec
 from gateway.registry.models import Beneficiary, Enrolment, WalletLink
-from gateway.registry.validation import RosterRow
+from gateway.rosters.validation import RosterRow
 
 B = Beneficiary.__table__
 E = Enrolment.__table__

@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 from gateway.audit.chain import qualified_actor, record
 from gateway.clock import utcnow
 from gateway.pii.codec import PiiCodec
-from gateway.registry.headers import header_label
 from gateway.registry.models import Beneficiary, ImportRun, WalletLink
-from gateway.registry.pipeline import ValidationSettings, validated_chunks
-from gateway.registry.source import RosterRefused, RosterSource, RosterUnreadable
-from gateway.registry.validation import Problem, RosterRow
-from gateway.registry.writer import RosterWriter, WalletChange
+from gateway.rosters.headers import header_label
+from gateway.rosters.pipeline import ValidationSettings, validated_chunks
+from gateway.rosters.source import RosterRefused, RosterSource, RosterUnreadable
+from gateway.rosters.validation import Problem, RosterRow
+from gateway.rosters.writer import RosterWriter, WalletChange
+from gateway.settings import Settings
+from gateway.wallets.changes import request_from_roster
 
 SHARED_PHONE = "shared_phone"
 
@@ -55,6 +57,12 @@ class ImportSettings:
     province_code: str | None = None
     actor: str = "cli"
     today: date | None = None
+
+    @classmethod
+    def of(cls, typed: Settings, *, actor: str) -> ImportSettings:
+        """Return the import settings of an installation (its providers and province)."""
+        return cls(providers=list(typed.wallet_providers), province_code=typed.province_code,
+                   actor=actor)
 
     @property
     def default_provider(self) -> str:
@@ -233,9 +241,6 @@ def _file_wallet_changes(session: Session, codec: PiiCodec, changes: list[Wallet
     """Turn rows that name another wallet phone into change requests for a second officer."""
     if not changes:
         return
-    # Imported here: gateway.wallets builds on the registry, not the other way round.
-    from gateway.wallets.changes import request_from_roster
-
     for change in changes:
         ref = request_from_roster(session, codec, wallet_link_id=change.wallet_link_id,
                                   provider=change.provider, phone=change.phone,

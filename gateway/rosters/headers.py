@@ -6,11 +6,10 @@ parenthetical, so "Giới tính (Nam/Nữ)", "GIOI TINH" and "gioi_tinh" are the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gateway.vn.text import fold
+from gateway.vn.text import header_key
 
 # Canonical fields in roster order, with the Vietnamese header of DOMAIN.md first.
 _HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -106,22 +105,6 @@ VIETNAMESE_HEADERS: Mapping[str, str] = {name: aliases[0] for name, aliases in _
 
 # Serial-number columns carry nothing to import, so they are skipped without a note.
 _IGNORED = ("STT", "TT", "Số TT", "Số thứ tự", "No.", "#")
-
-_PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
-_NOT_ALNUM = re.compile(r"[\W_]+")
-
-
-def header_key(text: str) -> str:
-    """Return the comparison key of a header: folded, no trailing parenthetical, no spaces."""
-    folded = fold(text)
-    while True:
-        stripped = _PARENTHETICAL.sub("", folded)
-        # Keep the parenthetical when it is the whole header, e.g. "(STT)".
-        if stripped == folded or not stripped:
-            break
-        folded = stripped
-    return _NOT_ALNUM.sub("", folded)
-
 
 def _build_index() -> dict[str, str]:
     """Map every known header key to its field (None-like "" for ignored columns)."""

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import BinaryIO
 
-from gateway.registry.headers import HeaderMatch, find_header_row, header_label
-from gateway.registry.source import RosterRefused, RosterSource, RosterUnreadable, open_roster
-from gateway.registry.validation import Problem, RosterRow, RowValidator
+from gateway.rosters.headers import HeaderMatch, find_header_row, header_label
+from gateway.rosters.source import RosterRefused, RosterSource, RosterUnreadable, open_roster
+from gateway.rosters.validation import Problem, RosterRow, RowValidator
 
 CHUNK = 1000
 HEADER_SCAN_ROWS = 20
@@ -156,7 +156,7 @@ def _in_child(path: str, settings: ValidationSettings) -> tuple[HeaderMatch, Ite
     request = json.dumps({"path": path, "providers": list(settings.providers),
                           "province_code": settings.province_code,
                           "today": settings.today.isoformat()})
-    proc = subprocess.Popen([sys.executable, "-m", "gateway.registry.pipeline", request],
+    proc = subprocess.Popen([sys.executable, "-m", "gateway.rosters.pipeline", request],
                             stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
     assert proc.stdout is not None
     stream = proc.stdout
