@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from flask import Flask
 
-from gateway.config import ConfigError
 from gateway.telco.esms import callbacks, dev, settings
 from gateway.telco.esms.sms import EsmsSender, sender_from_config
 
@@ -24,12 +23,9 @@ def init_app(app: Flask) -> None:
     """Check the ``ESMS_*`` settings and serve eSMS's callbacks.
 
     Raises:
-        ConfigError: a setting is malformed; the message names the variable.
+        gateway.settings.SettingError: a setting is malformed; the message names the variable.
     """
-    try:
-        settings.check(app.config)
-    except settings.EsmsSettingError as exc:
-        raise ConfigError(str(exc)) from None
+    settings.check(app.config)
     app.register_blueprint(callbacks.bp)
 
 

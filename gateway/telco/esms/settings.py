@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from gateway.settings import SettingError
 from gateway.telco.trust import TrustSettingError, parse_networks, split_keys
 
 PRODUCTION_URL = "https://rest.esms.vn/MainService.svc/json"  # ESMS_BASE_URL's default
@@ -23,8 +24,13 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-class EsmsSettingError(ValueError):
+class EsmsSettingError(SettingError):
     """An eSMS setting is malformed; the message names the variable."""
+
+    def __init__(self, message: str) -> None:
+        """Keep ``message`` as it is: it names the variable and what is wrong."""
+        ValueError.__init__(self, message)
+        self.name = message.split()[0].removeprefix("CHITRA_")
 
 
 @dataclass(frozen=True)
