@@ -116,7 +116,7 @@ def _register_domain_commands() -> None:
     from gateway.reports.commands import report_group
     from gateway.rosters.commands import demo_group, roster_group
     from gateway.server import run_command
-    from gateway.telco.commands import at_stub, sms_group, ussd_sim
+    from gateway.telco.commands import at_stub, esms_stub, sms_group, ussd_sim
     from gateway.wallets.commands import wallet_link_group
 
     keys_group.add_command(keys_rotate)
@@ -137,7 +137,7 @@ def _register_domain_commands() -> None:
     cli.add_command(report_group)
     cli.add_command(wallet_link_group)
     cli.add_command(pin_group)
-    for command in (ussd_sim, sms_group, at_stub):
+    for command in (ussd_sim, sms_group, at_stub, esms_stub):
         cli.add_command(command)
 
 

@@ -64,6 +64,25 @@ DEFAULTS: dict[str, Any] = {
     # None = the SDK's own host; tests and demos point it at gateway/telco/africastalking/stub.py.
     "AT_BASE_URL": None,
     "AT_SENDER_ID": None,
+    # eSMS (VIHAT), checked by gateway/telco/esms/settings.py: the account's keys (sent in
+    # the request body) and registered brandname; the API root (tests and demos point it at
+    # gateway/telco/esms/stub.py); Sandbox (eSMS checks requests but neither sends nor
+    # charges); seconds per request; the callbacks' secret path segment ("new,old" during a
+    # rotation) and allowed addresses; the short-code service's PrivateKey (signs each MO)
+    # and CP id; the Zalo OA and ZNS templates per notice kind ("succeeded:205644,failed:
+    # 205645", optionally "succeeded:205644:amount|month" naming the parameters' order).
+    "ESMS_API_KEY": None,
+    "ESMS_SECRET_KEY": None,
+    "ESMS_BRANDNAME": None,
+    "ESMS_BASE_URL": "https://rest.esms.vn/MainService.svc/json",
+    "ESMS_SANDBOX": False,
+    "ESMS_TIMEOUT": 10.0,
+    "ESMS_CALLBACK_KEY": None,
+    "ESMS_ALLOWED_IPS": None,
+    "ESMS_MO_PRIVATE_KEY": None,
+    "ESMS_MO_CPID": None,
+    "ESMS_ZALO_OA_ID": None,
+    "ESMS_ZALO_TEMPLATES": None,
     # Per phone: USSD hops a minute and inbound SMS an hour before a polite refusal.
     "USSD_HOPS_PER_MINUTE": 30,
     "SMS_INBOUND_PER_HOUR": 10,

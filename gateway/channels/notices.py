@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from gateway.channels.language import PhoneLanguage
 from gateway.channels.models import SmsKind, SmsMessage
 from gateway.channels.outbound import stage_sms
+from gateway.channels.seam import Template
 from gateway.clock import LOCAL
 from gateway.db import Database
 from gateway.outbox import OutboxEvent
@@ -26,6 +27,7 @@ from gateway.pii.codec import PiiCodec
 from gateway.pii.mask import mask_name, mask_phone
 from gateway.registry.models import Beneficiary, WalletLink
 from gateway.settings import ChannelSettings
+from gateway.vn.money import vnd
 from ussd_menus import catalogs
 from ussd_menus.gsm7 import strip_accents
 
@@ -91,6 +93,23 @@ def notice_text(state: str, amount: int, month: str, wallet: str, settings: Noti
         ussd=settings.ussd_code)
 
 
+def notice_template(kind: str, amount: int, month: str, wallet: str, settings: NoticeSettings,
+                    person: str | None = None, day: str | None = None) -> Template:
+    """Give a notice's template send: its kind and values, for telcos with templates (Zalo ZNS).
+
+    A telco maps the kind (``succeeded``, ``held_sim``, ``reminder`` ...) to a template it
+    has registered, or sends the SMS text instead; the values are accented (a ZNS template
+    is) and hold nothing unmasked: the wallet phone and a name are masked already.
+    """
+    params = {"amount": vnd(amount), "month": month, "wallet": wallet,
+              "hotline": settings.hotline}
+    if person:
+        params["name"] = person
+    if day:
+        params["date"] = day
+    return Template(kind, params)
+
+
 def held_kind(reason: str | None) -> str:
     """Pick the held notice for a hold's reason: verify the wallet, SIM changed, or review."""
     if reason == SIM_SWAP_HOLD:
@@ -139,11 +158,15 @@ def stage_notices(db: Database, codec: PiiCodec, settings: NoticeSettings, *,
                 codec.open("beneficiary", "name", person.ref, person.name_enc))
             wallet_phone = (codec.open("wallet_link", "phone", wallet.ref, wallet.phone_enc)
                             if wallet is not None else phone)
-            body = notice_text(held_kind(payment.state_reason) if state == "held" else state,
-                               payment.amount, f"{period.month:02d}/{period.year}",
-                               mask_phone(wallet_phone), settings, lang, name)
+            kind = held_kind(payment.state_reason) if state == "held" else state
+            month = f"{period.month:02d}/{period.year}"
+            body = notice_text(kind, payment.amount, month, mask_phone(wallet_phone), settings,
+                               lang, name)
+            template = notice_template(kind, payment.amount, month, mask_phone(wallet_phone),
+                                       settings, name)
             if stage_sms(s, codec, phone, body, SmsKind.NOTICE, not_before=wait,
-                         dedupe_key=f"payment:{payment.id}:{state}") is not None:
+                         dedupe_key=f"payment:{payment.id}:{state}",
+                         template=template) is not None:
                 queued += 1
     return queued
 
@@ -188,12 +211,14 @@ def stage_reminders(db: Database, codec: PiiCodec, settings: NoticeSettings, *,
                 name = None if own else notice_name(
                     codec.open("beneficiary", "name", person.ref, person.name_enc))
                 wallet_phone = codec.open("wallet_link", "phone", wallet.ref, wallet.phone_enc)
-                body = notice_text("reminder", payment.amount,
-                                   f"{period.month:02d}/{period.year}", mask_phone(wallet_phone),
-                                   settings, _language(redis_client, codec, phone), name,
-                                   f"{payday.day:02d}/{payday.month:02d}/{payday.year}")
+                month = f"{period.month:02d}/{period.year}"
+                day = f"{payday.day:02d}/{payday.month:02d}/{payday.year}"
+                body = notice_text("reminder", payment.amount, month, mask_phone(wallet_phone),
+                                   settings, _language(redis_client, codec, phone), name, day)
+                template = notice_template("reminder", payment.amount, month,
+                                           mask_phone(wallet_phone), settings, name, day)
                 if stage_sms(s, codec, phone, body, SmsKind.NOTICE, not_before=wait,
-                             dedupe_key=f"{prefix}{payment.id}") is not None:
+                             dedupe_key=f"{prefix}{payment.id}", template=template) is not None:
                     queued += 1
             if len(rows) > room:
                 break  # this pass is full; the next one carries on

@@ -24,6 +24,7 @@ from gateway.telco.base import SmsSender
 # Aggregator name -> its package. Adding a telco is one line here.
 PACKAGES = {
     "africastalking": "gateway.telco.africastalking",
+    "esms": "gateway.telco.esms",
 }
 DEFAULT = "africastalking"
 USSD = "africastalking"  # no Vietnamese aggregator publishes a USSD API
@@ -62,6 +63,14 @@ def start_dev_stub(app: Flask, base_url: str) -> str:
 def stop_dev_stub(app: Flask) -> None:
     """Stop whatever stub ``start_dev_stub`` started."""
     package(sms_telco(app)).stop_dev_stub(app)
+
+
+def export(app: Flask, name: str, value: str) -> None:
+    """Set a setting here and, through the environment, in the processes this run starts."""
+    import os
+
+    app.config[name] = value
+    os.environ[f"CHITRA_{name}"] = value
 
 
 def ussd_key(app: Flask) -> str | None:

@@ -15,7 +15,8 @@ import functools
 import hashlib
 import hmac
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -151,3 +152,26 @@ def address_allowed(address: IPAddress | None, allowed: Sequence[Network]) -> bo
     if not allowed:
         return True
     return address is not None and _inside(address, allowed)
+
+
+def refusal(cfg: Mapping[str, Any], key_setting: str, ips_setting: str, key: str,
+            remote_addr: str | None, forwarded_for: Sequence[str]) -> str | None:
+    """Say why a telco callback is refused ("key" or "address"), or None when it may come in.
+
+    Args:
+        cfg: the app's checked settings (``TRUSTED_PROXIES`` and the two named below).
+        key_setting: the callback key setting, e.g. ``ESMS_CALLBACK_KEY``.
+        ips_setting: the address allow-list setting, e.g. ``ESMS_ALLOWED_IPS``.
+        key: the key segment of the request's path.
+        remote_addr: the socket peer.
+        forwarded_for: every ``X-Forwarded-For`` header value, in order.
+    """
+    if not key_matches(key, cfg.get(key_setting)):
+        return "key"
+    allowed = parse_networks(cfg.get(ips_setting))
+    if allowed:
+        caller = client_address(remote_addr, forwarded_for,
+                                parse_networks(cfg.get("TRUSTED_PROXIES")))
+        if not address_allowed(caller, allowed):
+            return "address"
+    return None

@@ -7,6 +7,12 @@ from collections.abc import Iterator
 import pytest
 
 from gateway.telco.africastalking.stub import AtStub
+from tests.channels.esms_fixtures import (  # noqa: F401 (fixtures)
+    esms_app,
+    esms_live,
+    esms_sender,
+    esms_stub,
+)
 from tests.support.fixtures import mark_folder
 from tests.support.ussd import TELCO_SETTINGS
 

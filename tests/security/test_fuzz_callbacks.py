@@ -4,7 +4,8 @@ Hypothesis throws form bodies with random fields, encodings, oversized and inval
 values at the four Africa's Talking callbacks, and random bytes with random (and sometimes
 validly signed) Standard Webhooks headers at the wallet callback of every registered wallet
 adapter (the provider template included), so a new provider is fuzzed without editing this
-file. Nothing may answer 5xx, a USSD hop always gets a valid screen, and no payment moves.
+file, and random (and sometimes validly signed) queries at eSMS's two GET callbacks. Nothing
+may answer 5xx, a USSD hop always gets a valid screen, and no payment moves.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ FIELDS = ("sessionId", "serviceCode", "phoneNumber", "networkCode", "text", "id"
           "to", "date", "linkId", "status", "failureReason", "hopsCount", "input", "cost")
 PHONES = ("+84912345678", "0912345678", "84912345678", "+84 912 345 678", "+1 202 555 0100",
           "", "+", "0" * 40, "+84٩١٢٣٤٥٦٧٨")
+ESMS_KEY = "fuzz-esms-key"
+MO_KEY = "fuzz-esms-mo-key"
+ESMS_FIELDS = ("SMSID", "SendStatus", "SendSuccess", "SendFailed", "RequestId", "TypeId",
+               "telcoid", "phonenumber", "error_info", "sender", "content", "serviceNumber",
+               "keyword", "sign", "cpid", "smsid", "receiverTime")
 FUZZ = settings(max_examples=120, deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -66,7 +72,8 @@ def fuzz_settings(name: str) -> dict[str, str]:
 @pytest.fixture
 def app_settings(adapters: list[str]) -> dict[str, object]:
     """Open the telco callbacks, quiet the logs, generous rate limits, every adapter enabled."""
-    return {"AT_CALLBACK_KEY": KEY, "LOG_LEVEL": "WARNING", "USSD_HOPS_PER_MINUTE": 100_000,
+    return {"AT_CALLBACK_KEY": KEY, "ESMS_CALLBACK_KEY": ESMS_KEY, "ESMS_MO_PRIVATE_KEY": MO_KEY,
+            "LOG_LEVEL": "WARNING", "USSD_HOPS_PER_MINUTE": 100_000,
             "SMS_INBOUND_PER_HOUR": 100_000, "WALLET_PROVIDERS": [*adapters, "viettelmoney"]}
 
 
@@ -180,6 +187,35 @@ def test_wrong_keys_and_odd_paths_are_plain_404s(app: Flask) -> None:
         assert response.status_code in (404, 405), (key, response.status_code)
 
     hit()
+
+
+def test_no_esms_callback_query_gets_a_server_error(app: Flask) -> None:
+    """eSMS calls by GET: odd queries, and MOs signed right around odd values."""
+    import xml.etree.ElementTree as ET
+
+    from gateway.telco.esms.signature import mo_sign
+
+    client = app.test_client()
+    before = money_snapshot(app)
+    fields = st.dictionaries(st.one_of(st.sampled_from(ESMS_FIELDS), st.text(max_size=12)),
+                             odd_text, max_size=9)
+
+    @FUZZ
+    @given(path=st.sampled_from(["delivery", "mo"]), query=fields, signed=st.booleans())
+    def hit(path: str, query: dict[str, str], signed: bool) -> None:
+        if signed:
+            for name in ("cpid", "smsid", "content", "receiverTime"):
+                query.setdefault(name, "x")
+            query["sign"] = mo_sign(query["cpid"], query["smsid"], query["content"],
+                                    query["receiverTime"], MO_KEY)
+        url = f"/telco/esms/{ESMS_KEY}/{path}?{urllib.parse.urlencode(query)}"
+        response = client.get(url)
+        assert response.status_code < 500, (path, query)
+        if path == "mo" and response.status_code == 200:
+            assert ET.fromstring(response.get_data()).tag == "ClientResponse"
+
+    hit()
+    assert money_snapshot(app) == before
 
 
 # --- the wallet callback ----------------------------------------------------------------

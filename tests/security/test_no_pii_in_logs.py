@@ -3,7 +3,8 @@
 One test drives the paths that touch personal data — a roster upload, a payment cycle through
 the API, disbursement through the sandbox wallet and its signed callbacks, USSD sessions over
 every screen reachable (typing PIN- and code-shaped inputs wherever a screen takes input), SMS
-keywords, notices sent to the Africa's Talking stub and its delivery reports — while every log
+keywords (through Africa's Talking and as eSMS's signed MOs), notices and replies sent to the
+Africa's Talking and eSMS stubs and their delivery reports — while every log
 record is captured *raw* at DEBUG (before the last-line scrub filter could hide a leak). Then
 it searches the logs, a dump of every table and a dump of the Redis database for the values in
 the clear. Encrypted and blind-indexed values cannot match; a clear copy would.
@@ -43,6 +44,9 @@ from wallet_adapters.sandbox import reset_books
 
 KEY = "pii-test-at-key"
 AT = f"/telco/africastalking/{KEY}"
+ESMS_KEY = "pii-test-esms-key"
+MO_KEY = "pii-test-esms-mo-key"
+ESMS = f"/telco/esms/{ESMS_KEY}"
 DAY = datetime(2026, 11, 27, 3, 0)  # 10:00 in Huế: notices may go
 PIN, OTHER_PIN, CODE = "8264", "5193", "739105"
 
@@ -128,7 +132,8 @@ class RawCapture(logging.Handler):
 @pytest.fixture
 def app_settings() -> dict[str, object]:
     """Log at DEBUG, open the telco callbacks and make the rate limits generous."""
-    return {"AT_CALLBACK_KEY": KEY, "LOG_LEVEL": "DEBUG", "USSD_HOPS_PER_MINUTE": 100_000,
+    return {"AT_CALLBACK_KEY": KEY, "ESMS_CALLBACK_KEY": ESMS_KEY, "ESMS_MO_PRIVATE_KEY": MO_KEY,
+            "LOG_LEVEL": "DEBUG", "USSD_HOPS_PER_MINUTE": 100_000,
             "SMS_INBOUND_PER_HOUR": 100_000}
 
 
@@ -283,6 +288,42 @@ def send_and_report(app: Flask, client: FlaskClient) -> list[dict[str, object]]:
     return sent
 
 
+def text_esms(client: FlaskClient) -> None:
+    """Send the SMS keywords as eSMS's signed MO GETs (the reply comes back in the answer)."""
+    from gateway.telco.esms.signature import mo_sign
+
+    for n, text in enumerate(["TC", f"XN {PIN}", f"KN {NOTE}", f"XT {CODE}", "HD"]):
+        for phone in ("84912345678", "84778889990"):
+            smsid, when = f"mo-{n}-{phone[-3:]}", "20261127100000"
+            response = client.get(f"{ESMS}/mo", query_string={
+                "sender": phone, "content": text, "serviceNumber": "8088",
+                "keyword": text.split()[0], "cpid": "CP", "smsid": smsid,
+                "receiverTime": when, "sign": mo_sign("CP", smsid, text, when, MO_KEY)})
+            assert response.status_code == 200 and b"<ClientResponse>" in response.data
+
+
+def send_and_report_esms(app: Flask, client: FlaskClient) -> list[dict[str, object]]:
+    """Send everything queued to the eSMS stub, then GET its delivery reports back."""
+    from gateway.telco.esms.sms import EsmsSender
+    from gateway.telco.esms.stub import EsmsStub
+    from tests.channels.esms_fixtures import settings_for
+
+    stub = EsmsStub().start()
+    try:
+        sender = EsmsSender(settings_for(stub.base_url), f"http://localhost{ESMS}/delivery")
+        assert send_queued(get_db(app), get_pii(app), sender, now=DAY).sent >= 1
+        sent = [{"message": m["Content"]} for m in stub.state.messages]
+        for n, message in enumerate(stub.state.messages):
+            client.get(f"{ESMS}/delivery", query_string={
+                "SMSID": message["SMSID"], "SendFailed": str(n % 2),
+                "SendStatus": "5", "SendSuccess": str(1 - n % 2), "TotalPrice": "0",
+                "TotalReceiver": "1", "TotalSent": "1", "RequestId": message["RequestId"],
+                "TypeId": "2", "telcoid": "1", "phonenumber": message["Phone"]})
+    finally:
+        stub.stop()
+    return sent
+
+
 def read_back(client: FlaskClient, officer: dict[str, str], auditor: dict[str, str]) -> None:
     """Read personal data back through the API (answers may show it; logs may not)."""
     for body in ({"phone": "0912345678"}, {"phone": "+1"}, {"citizen_id": "046040123456"}):
@@ -367,11 +408,16 @@ def test_no_personal_data_or_secret_in_logs_database_or_redis(app: Flask, client
     crawl_ussd(client, redis_client, "+84900000001", budget=3)  # a stranger
     text_sms(client, "after")
     sent += send_and_report(app, client)
+    text_esms(client)
+    text_sms(client, "for-esms")  # replies queued, sent through eSMS this time
+    sent_by_esms = send_and_report_esms(app, client)
+    sent += sent_by_esms
     read_back(client, officer, auditor)
 
     # The drive really went through the paths it claims to cover.
     assert len(screens) > 30, screens
     assert sent, "no SMS reached the Africa's Talking stub"
+    assert sent_by_esms, "no SMS reached the eSMS stub"
     assert len(captured.texts) > 10
     # One-time codes really sent (to the stub, as to the phone) must not stay anywhere.
     codes = {m for s in sent for m in re.findall(r"(?<![\w-])(\d{6})(?!\w)", s["message"])}

@@ -8,12 +8,11 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 
 from flask import Flask
 
-from gateway.telco import trust
+from gateway.telco import export, trust
 from gateway.telco.africastalking import callbacks, settings, sms, ussd
 from gateway.telco.base import SmsSender
 
@@ -55,12 +54,6 @@ def ussd_path(app: Flask, key: str | None = None) -> str:
     return callbacks.path(key, "ussd")
 
 
-def _export(app: Flask, name: str, value: str) -> None:
-    """Set a setting here and, through the environment, in the processes this run starts."""
-    app.config[name] = value
-    os.environ[f"CHITRA_{name}"] = value
-
-
 def start_dev_stub(app: Flask, base: str) -> str:
     """Set up Africa's Talking for a ``gateway run`` and return a line saying where SMS go.
 
@@ -76,7 +69,7 @@ def start_dev_stub(app: Flask, base: str) -> str:
     cfg = app.config
     development = cfg["ENV"] == "development"
     if development and not cfg.get("AT_CALLBACK_KEY"):
-        _export(app, "AT_CALLBACK_KEY", secrets.token_urlsafe(12))
+        export(app, "AT_CALLBACK_KEY", secrets.token_urlsafe(12))
     if not development or cfg.get("AT_BASE_URL") or cfg.get("AT_API_KEY"):
         if not cfg.get("AT_API_KEY"):
             return "queued, not sent: set CHITRA_AT_API_KEY"
@@ -88,8 +81,8 @@ def start_dev_stub(app: Flask, base: str) -> str:
     callback = base + callbacks.path(str(callback_key(app)), "sms/delivery")
     stub = AtStub("127.0.0.1", 0, delivery_callback=callback).start()
     app.extensions[_STUB] = stub
-    _export(app, "AT_BASE_URL", stub.url)
-    _export(app, "AT_API_KEY", "dev-stub")
+    export(app, "AT_BASE_URL", stub.url)
+    export(app, "AT_API_KEY", "dev-stub")
     return f"AT stub {stub.url} (sent messages: {stub.url}/_stub/messages)"
 
 

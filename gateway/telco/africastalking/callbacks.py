@@ -30,15 +30,8 @@ def path(key: str, callback: str) -> str:
 def refusal(cfg: Mapping[str, Any], key: str, remote_addr: str | None,
             forwarded_for: list[str]) -> str | None:
     """Say why a callback is refused ("key" or "address"), or None when it may come in."""
-    if not trust.key_matches(key, cfg.get("AT_CALLBACK_KEY")):
-        return "key"
-    allowed = trust.parse_networks(cfg.get("AT_ALLOWED_IPS"))  # parsed at start-up already
-    if allowed:
-        caller = trust.client_address(remote_addr, forwarded_for,
-                                      trust.parse_networks(cfg.get("TRUSTED_PROXIES")))
-        if not trust.address_allowed(caller, allowed):
-            return "address"
-    return None
+    return trust.refusal(cfg, "AT_CALLBACK_KEY", "AT_ALLOWED_IPS", key, remote_addr,
+                         forwarded_for)
 
 
 @bp.url_value_preprocessor

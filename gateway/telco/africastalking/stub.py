@@ -22,8 +22,9 @@ import threading
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from gateway.telco.stub_http import LocalStub, StubHandler, StubServer
 
 STATUS_NAMES = {100: "Processed", 101: "Success", 102: "Queued", 401: "RiskHold",
                 402: "InvalidSenderId", 403: "InvalidPhoneNumber", 404: "UnsupportedNumberType",
@@ -94,31 +95,13 @@ class StubState:
         return len(todo)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _StubServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: request lines carry phone numbers."""
-
-    def _reply(self, code: int, body: Any) -> None:
-        raw = json.dumps(body).encode()
-        self.send_response(code)
-        # Exactly this value: the SDK parses JSON only when the header equals it.
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
+class _Handler(StubHandler):
+    server: StubServer
+    # Exactly this value: the SDK parses JSON only when the header equals it.
+    content_type = "application/json"
 
     def _body(self) -> bytes:
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
-    def do_GET(self) -> None:
-        """Serve the recorded messages."""
-        if self.path.split("?")[0] == "/_stub/messages":
-            with self.server.state.lock:
-                self._reply(200, list(self.server.state.messages))
-        else:
-            self._reply(404, {"error": "not found"})
 
     def do_POST(self) -> None:
         """Accept a messaging call or a stub control call."""
@@ -127,61 +110,34 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         if path == "/version1/messaging":
             if state.api_key is not None and self.headers.get("apiKey") != state.api_key:
-                self._reply(401, {"error": "The supplied authentication is invalid"})
+                self.reply(401, {"error": "The supplied authentication is invalid"})
                 return
             form = {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode()).items()}
             if not form.get("to") or not form.get("message") or not form.get("username"):
-                self._reply(400, {"error": "to, message and username are required"})
+                self.reply(400, {"error": "to, message and username are required"})
                 return
-            self._reply(201, state.send(form))
+            self.reply(201, state.send(form))
         elif path == "/_stub/fail":
             rules = json.loads(body or b"{}")
             with state.lock:
                 state.failures = {n: (int(c), str(s)) for n, (c, s) in rules.items()}
-            self._reply(200, {"ok": True})
+            self.reply(200, {"ok": True})
         elif path == "/_stub/deliver":
             options = json.loads(body or b"{}")
             count = state.deliver(options["callback"], options.get("status", "Success"),
                                   options.get("failureReason"))
-            self._reply(200, {"reported": count})
+            self.reply(200, {"reported": count})
         else:
-            self._reply(404, {"error": "not found"})
+            self.reply(404, {"error": "not found"})
 
 
-class _StubServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], state: StubState) -> None:
-        super().__init__(address, _Handler)
-        self.state = state
-
-
-class AtStub:
+class AtStub(LocalStub):
     """Run the stub on a local port in a background thread."""
+
+    state: StubState
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, api_key: str | None = None,
                  delivery_callback: str | None = None) -> None:
         """Bind to ``host:port`` (0 picks a free port); report deliveries to the callback."""
-        self.state = StubState(api_key=api_key, delivery_callback=delivery_callback)
-        self._server = _StubServer((host, port), self.state)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """Give the base URL to configure as ``AT_BASE_URL``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> AtStub:
-        """Start serving and return self."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        self._server.shutdown()
-        self._server.server_close()
-
-    def serve_forever(self) -> None:
-        """Serve in the calling thread (the CLI)."""
-        self._server.serve_forever()
+        super().__init__(host, port, _Handler,
+                         StubState(api_key=api_key, delivery_callback=delivery_callback))
