@@ -3,20 +3,29 @@
 Names follow ``gateway.db.NAMING`` and are given final (``op.f``), so the schema a migration
 builds does not depend on the naming convention of the day. A later migration uses them so:
 
-    from gateway.migrations.schema import create_table, key, moment, one_of, ref, refers, string
+    from gateway.migrations import schema as ddl   # as 0001-0011 do, next to sa and op
 
     def upgrade() -> None:
-        create_table("thing", key(), ref(), refers("cycle_id", "cycle", null=True),
-                     string("status", 10), moment("created_at"),
-                     checks=[one_of("status", "open", "closed")],
-                     unique=["ref"], indexes=["cycle_id"])
+        ddl.create_table(
+            "thing", ddl.key(), ddl.ref(), ddl.refers("cycle_id", "cycle", null=True),
+            ddl.string("status", 10), *ddl.timestamps(),
+            checks=[ddl.one_of("status", "open", "closed")],
+            unique=["ref"], indexes=["cycle_id"])
 
-Columns: ``key`` (the ``id``), ``ref`` (the public reference), ``string``, ``text``,
-``integers``, ``moments`` (several alike at once), ``actor`` (who did it), ``signed``
-(``<verb>_by`` and ``<verb>_at``), ``timestamps``, ``sealed``/``blind_index`` (an encrypted
-personal field and its search index) and ``refers`` (an integer foreign key). Table parts:
-``one_of``/``check`` (CHECK constraints), ``index`` (a named or partial index),
-``create_indexes``/``drop_indexes`` (one call for all of a table's indexes).
+    def downgrade() -> None:
+        ddl.drop_tables("thing")
+
+A table's constraints come in the order autogenerate wrote them (CHECKs, foreign keys sorted
+by column, primary key, UNIQUEs as listed), so SQLite stores the same CREATE TABLE text.
+
+Columns: ``key`` (the ``id``), ``ref`` (the public reference), ``column`` (any type),
+``string``, ``text``, ``moment``, ``integers``/``moments`` (several alike at once), ``actor``
+(who did it), ``signed`` (``<verb>_by`` and ``<verb>_at``), ``timestamps``,
+``sealed``/``blind_index`` (an encrypted personal field and its search index) and ``refers``
+(an integer foreign key to ``<table>.id``). Table parts: ``one_of``/``check`` (CHECK
+constraints), ``index`` (a named, unique or partial index), ``create_indexes``/``drop_indexes``
+(all of a table's indexes in one call, e.g. when adding some to an existing table),
+``create_table`` and ``drop_tables``.
 """
 
 from __future__ import annotations
