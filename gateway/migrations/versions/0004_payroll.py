@@ -10,173 +10,86 @@ from datetime import date
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
-branch_labels = None
-depends_on = None
+from gateway.migrations import schema as ddl
+
+revision = "0004"
+down_revision = "0003"
 
 
 def upgrade() -> None:
-    op.create_table('app_lock',
-    sa.Column('name', sa.String(length=64), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('name', name=op.f('pk_app_lock'))
-    )
-    op.create_table('category_rule',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('category', sa.String(length=16), nullable=False),
-    sa.Column('effective_from', sa.Date(), nullable=False),
-    sa.Column('coefficient_x10', sa.Integer(), nullable=False),
-    sa.Column('per_child', sa.Boolean(), nullable=False),
-    sa.Column('age_from', sa.Integer(), nullable=True),
-    sa.Column('age_coefficient_x10', sa.Integer(), nullable=True),
-    sa.Column('age_switch', sa.String(length=16), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_category_rule')),
-    sa.UniqueConstraint('category', 'effective_from', name=op.f('uq_category_rule_category'))
-    )
-    op.create_table('outbox_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('topic', sa.String(length=64), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('dispatched_at', sa.DateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_event'))
-    )
-    with op.batch_alter_table('outbox_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_event_dispatched_at'), ['dispatched_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_event_topic'), ['topic'], unique=False)
+    money, day, flag = sa.BigInteger(), sa.Date(), sa.Boolean()
+    ddl.create_table("app_lock", ddl.string("name", 64), *ddl.integers("version"),
+                     primary_key="name")
+    ddl.create_table(
+        "category_rule", ddl.key(), ddl.string("category", 16), ddl.column("effective_from", day),
+        *ddl.integers("coefficient_x10"), ddl.column("per_child", flag),
+        *ddl.integers("age_from", "age_coefficient_x10", null=True), ddl.string("age_switch", 16),
+        unique=[("category", "effective_from")])
 
-    op.create_table('program',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=32), nullable=False),
-    sa.Column('name_vi', sa.String(length=200), nullable=False),
-    sa.Column('name_en', sa.String(length=200), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('fixed_amount', sa.BigInteger(), nullable=True),
-    sa.Column('level_multiple', sa.Integer(), nullable=True),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_program')),
-    sa.UniqueConstraint('code', name=op.f('uq_program_code'))
-    )
-    op.create_table('standard_level',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('effective_from', sa.Date(), nullable=False),
-    sa.Column('amount', sa.BigInteger(), nullable=False),
-    sa.Column('province_code', sa.String(length=2), nullable=True),
-    sa.Column('note', sa.String(length=200), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_standard_level')),
-    sa.UniqueConstraint('effective_from', 'province_code', name=op.f('uq_standard_level_effective_from'))
-    )
-    op.create_table('allocation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('program_id', sa.Integer(), nullable=False),
-    sa.Column('period', sa.Date(), nullable=False),
-    sa.Column('amount', sa.BigInteger(), nullable=False),
-    sa.Column('reference', sa.String(length=100), nullable=False),
-    sa.Column('actor', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['program_id'], ['program.id'], name=op.f('fk_allocation_program_id_program')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation')),
-    sa.UniqueConstraint('program_id', 'period', 'reference', name=op.f('uq_allocation_program_id'))
-    )
-    op.create_table('cycle',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('ref', sa.String(length=32), nullable=False),
-    sa.Column('program_id', sa.Integer(), nullable=False),
-    sa.Column('period', sa.Date(), nullable=False),
-    sa.Column('scope', sa.Text(), nullable=False),
-    sa.Column('live_scope', sa.Text(), nullable=True),
-    sa.Column('payment_date', sa.Date(), nullable=False),
-    sa.Column('state', sa.String(length=12), nullable=False),
-    sa.Column('payment_count', sa.Integer(), nullable=False),
-    sa.Column('total_amount', sa.BigInteger(), nullable=False),
-    sa.Column('skipped_count', sa.Integer(), nullable=False),
-    sa.Column('created_by', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('submitted_by', sa.String(length=64), nullable=True),
-    sa.Column('submitted_at', sa.DateTime(), nullable=True),
-    sa.Column('approved_by', sa.String(length=64), nullable=True),
-    sa.Column('approved_at', sa.DateTime(), nullable=True),
-    sa.Column('released_by', sa.String(length=64), nullable=True),
-    sa.Column('released_at', sa.DateTime(), nullable=True),
-    sa.Column('cancelled_by', sa.String(length=64), nullable=True),
-    sa.Column('cancelled_at', sa.DateTime(), nullable=True),
-    sa.Column('completed_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['program_id'], ['program.id'], name=op.f('fk_cycle_program_id_program')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_cycle')),
-    sa.UniqueConstraint('program_id', 'period', 'live_scope', name=op.f('uq_cycle_program_id')),
-    sa.UniqueConstraint('ref', name=op.f('uq_cycle_ref'))
-    )
-    op.create_table('cycle_skip',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('cycle_id', sa.Integer(), nullable=False),
-    sa.Column('beneficiary_id', sa.Integer(), nullable=False),
-    sa.Column('reason', sa.String(length=40), nullable=False),
-    sa.Column('detail', sa.String(length=200), nullable=True),
-    sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiary.id'], name=op.f('fk_cycle_skip_beneficiary_id_beneficiary')),
-    sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], name=op.f('fk_cycle_skip_cycle_id_cycle')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_cycle_skip'))
-    )
-    with op.batch_alter_table('cycle_skip', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_cycle_skip_cycle_id'), ['cycle_id'], unique=False)
+    ddl.create_table(
+        "outbox_event", ddl.key(), ddl.string("topic", 64), ddl.column("payload", sa.JSON()),
+        ddl.moment("created_at"), ddl.moment("dispatched_at", null=True),
+        indexes=["dispatched_at", "topic"])
 
-    op.create_table('ledger_txn',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=24), nullable=False),
-    sa.Column('cycle_id', sa.Integer(), nullable=True),
-    sa.Column('memo', sa.String(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_txn'))
-    )
-    with op.batch_alter_table('ledger_txn', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_ledger_txn_cycle_id'), ['cycle_id'], unique=False)
+    ddl.create_table(
+        "program", ddl.key(), ddl.string("code", 32), ddl.string("name_vi", 200),
+        ddl.string("name_en", 200), ddl.string("kind", 16),
+        ddl.column("fixed_amount", money, null=True), *ddl.integers("level_multiple", null=True),
+        ddl.column("active", flag),
+        unique=["code"])
 
-    op.create_table('payment',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('ref', sa.String(length=32), nullable=False),
-    sa.Column('cycle_id', sa.Integer(), nullable=False),
-    sa.Column('beneficiary_id', sa.Integer(), nullable=False),
-    sa.Column('slot', sa.String(length=24), nullable=True),
-    sa.Column('commune_code', sa.String(length=5), nullable=False),
-    sa.Column('amount', sa.BigInteger(), nullable=False),
-    sa.Column('basis', sa.String(length=200), nullable=False),
-    sa.Column('wallet_link_id', sa.Integer(), nullable=True),
-    sa.Column('provider', sa.String(length=32), nullable=False),
-    sa.Column('phone_bidx', sa.String(length=32), nullable=False),
-    sa.Column('to_representative', sa.Boolean(), nullable=False),
-    sa.Column('state', sa.String(length=12), nullable=False),
-    sa.Column('state_reason', sa.String(length=200), nullable=True),
-    sa.Column('provider_ref', sa.String(length=100), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('fee', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.Column('final_at', sa.DateTime(), nullable=True),
-    sa.Column('confirmed_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint('amount > 0', name=op.f('ck_payment_amount_positive')),
-    sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiary.id'], name=op.f('fk_payment_beneficiary_id_beneficiary')),
-    sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], name=op.f('fk_payment_cycle_id_cycle')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment')),
-    sa.UniqueConstraint('beneficiary_id', 'slot', name=op.f('uq_payment_beneficiary_id')),
-    sa.UniqueConstraint('cycle_id', 'beneficiary_id', name=op.f('uq_payment_cycle_id')),
-    sa.UniqueConstraint('ref', name=op.f('uq_payment_ref'))
-    )
+    ddl.create_table(
+        "standard_level", ddl.key(), ddl.column("effective_from", day),
+        ddl.column("amount", money), ddl.string("province_code", 2, null=True),
+        ddl.string("note", 200, null=True),
+        unique=[("effective_from", "province_code")])
+
+    ddl.create_table(
+        "allocation", ddl.key(), ddl.refers("program_id", "program"), ddl.column("period", day),
+        ddl.column("amount", money), ddl.string("reference", 100), ddl.actor(),
+        ddl.moment("created_at"),
+        unique=[("program_id", "period", "reference")])
+
+    ddl.create_table(
+        "cycle", ddl.key(), ddl.ref(), ddl.refers("program_id", "program"),
+        ddl.column("period", day), ddl.text("scope"), ddl.text("live_scope", null=True),
+        ddl.column("payment_date", day), ddl.string("state", 12), *ddl.integers("payment_count"),
+        ddl.column("total_amount", money), *ddl.integers("skipped_count"), ddl.actor("created_by"),
+        ddl.moment("created_at"), *ddl.signed("submitted", "approved", "released", "cancelled"),
+        ddl.moment("completed_at", null=True),
+        unique=[("program_id", "period", "live_scope"), "ref"])
+
+    ddl.create_table(
+        "cycle_skip", ddl.key(), ddl.refers("cycle_id", "cycle"),
+        ddl.refers("beneficiary_id", "beneficiary"), ddl.string("reason", 40),
+        ddl.string("detail", 200, null=True),
+        indexes=["cycle_id"])
+
+    ddl.create_table(
+        "ledger_txn", ddl.key(), ddl.string("kind", 24), *ddl.integers("cycle_id", null=True),
+        ddl.string("memo", 200, null=True), ddl.moment("created_at"),
+        indexes=["cycle_id"])
+
+    ddl.create_table(
+        "payment", ddl.key(), ddl.ref(), ddl.refers("cycle_id", "cycle"),
+        ddl.refers("beneficiary_id", "beneficiary"), ddl.string("slot", 24, null=True),
+        ddl.string("commune_code", 5), ddl.column("amount", money), ddl.string("basis", 200),
+        *ddl.integers("wallet_link_id", null=True), ddl.string("provider", 32),
+        ddl.blind_index("phone"), ddl.column("to_representative", flag),
+        ddl.string("state", 12), ddl.string("state_reason", 200, null=True),
+        ddl.string("provider_ref", 100, null=True), *ddl.integers("attempts"),
+        ddl.column("fee", money), *ddl.timestamps(),
+        *ddl.moments("final_at", "confirmed_at", null=True),
+        checks=[ddl.check("amount_positive", "amount > 0")],
+        unique=[("beneficiary_id", "slot"), ("cycle_id", "beneficiary_id"), "ref"])
+
     if op.get_bind().dialect.name == "postgresql":
         # Leave room in each page so state changes can be HOT updates (no index touched).
         op.execute("ALTER TABLE payment SET (fillfactor = 70)")
-
-    op.create_table('posting',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('txn_id', sa.Integer(), nullable=False),
-    sa.Column('account', sa.String(length=80), nullable=False),
-    sa.Column('amount', sa.BigInteger(), nullable=False),
-    sa.Column('payment_id', sa.Integer(), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_posting'))
-    )
-    with op.batch_alter_table('posting', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_posting_account'), ['account'], unique=False)
-        batch_op.create_index(batch_op.f('ix_posting_payment_id'), ['payment_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_posting_txn_id'), ['txn_id'], unique=False)
+    ddl.create_table(
+        "posting", ddl.key(), *ddl.integers("txn_id"), ddl.string("account", 80),
+        ddl.column("amount", money), *ddl.integers("payment_id", null=True),
+        indexes=["account", "payment_id", "txn_id"])
 
 
     # Data every installation starts with. Decree 20/2021/NĐ-CP and Decree 76/2024/NĐ-CP:
@@ -219,29 +132,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('posting', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_posting_txn_id'))
-        batch_op.drop_index(batch_op.f('ix_posting_payment_id'))
-        batch_op.drop_index(batch_op.f('ix_posting_account'))
-
-    op.drop_table('posting')
-    op.drop_table('payment')
-    with op.batch_alter_table('ledger_txn', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ledger_txn_cycle_id'))
-
-    op.drop_table('ledger_txn')
-    with op.batch_alter_table('cycle_skip', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_cycle_skip_cycle_id'))
-
-    op.drop_table('cycle_skip')
-    op.drop_table('cycle')
-    op.drop_table('allocation')
-    op.drop_table('standard_level')
-    op.drop_table('program')
-    with op.batch_alter_table('outbox_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_event_topic'))
-        batch_op.drop_index(batch_op.f('ix_outbox_event_dispatched_at'))
-
-    op.drop_table('outbox_event')
-    op.drop_table('category_rule')
-    op.drop_table('app_lock')
+    ddl.drop_tables("posting", "payment", "ledger_txn", "cycle_skip", "cycle", "allocation",
+                "standard_level", "program", "outbox_event", "category_rule", "app_lock")

@@ -8,31 +8,24 @@ Create Date: 2026-11-27
 import sqlalchemy as sa
 from alembic import op
 
+from gateway.migrations import schema as ddl
+
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "wallet_provider",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ref", sa.String(length=32), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("settings_enc", sa.Text(), nullable=False),
-        sa.Column("rate_per_s", sa.Integer(), nullable=False),
-        sa.Column("max_in_flight", sa.Integer(), nullable=False),
-        sa.Column("enabled", sa.Boolean(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_wallet_provider")),
-        sa.UniqueConstraint("ref", name=op.f("uq_wallet_provider_ref")),
-    )
-    with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(), nullable=True))
+    ddl.create_table(
+        "wallet_provider", ddl.key(), ddl.ref(), ddl.string("kind", 32), *ddl.sealed("settings"),
+        *ddl.integers("rate_per_s", "max_in_flight"), ddl.column("enabled", sa.Boolean()),
+        ddl.moment("updated_at"),
+        unique=["ref"])
+
+    with op.batch_alter_table("payment") as batch_op:
+        batch_op.add_column(ddl.moment("next_attempt_at", null=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("payment", schema=None) as batch_op:
+    with op.batch_alter_table("payment") as batch_op:
         batch_op.drop_column("next_attempt_at")
-    op.drop_table("wallet_provider")
+    ddl.drop_tables("wallet_provider")

@@ -5,60 +5,45 @@ Revises: 0008
 Create Date: 2026-11-27
 """
 
-import sqlalchemy as sa
 from alembic import op
+
+from gateway.migrations import schema as ddl
 
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
-_KINDS_BEFORE = "kind IN ('notice', 'reply', 'ticket')"
-_KINDS_AFTER = "kind IN ('notice', 'reply', 'ticket', 'otp')"
+_KINDS = ("notice", "reply", "ticket")
+# At most one pending request per wallet link.
+_CHANGE_INDEXES = ["wallet_link_id",
+                   ddl.index("uq_wallet_change_request_pending", "wallet_link_id", unique=True,
+                             where="status = 'pending'")]
 
 
 def upgrade() -> None:
-    op.create_table(
-        "wallet_change_request",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ref", sa.String(length=32), nullable=False),
-        sa.Column("wallet_link_id", sa.Integer(), nullable=False),
-        sa.Column("provider", sa.String(length=32), nullable=False),
-        sa.Column("phone_enc", sa.Text(), nullable=False),
-        sa.Column("phone_bidx", sa.String(length=32), nullable=False),
-        sa.Column("old_provider", sa.String(length=32), nullable=False),
-        sa.Column("old_phone_bidx", sa.String(length=32), nullable=False),
-        sa.Column("reason_enc", sa.Text(), nullable=False),
-        sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("requested_by", sa.String(length=64), nullable=False),
-        sa.Column("requested_at", sa.DateTime(), nullable=False),
-        sa.Column("decided_by", sa.String(length=64), nullable=True),
-        sa.Column("decided_at", sa.DateTime(), nullable=True),
-        sa.CheckConstraint("status IN ('pending', 'approved', 'rejected', 'stale')",
-                           name=op.f("ck_wallet_change_request_status")),
-        sa.ForeignKeyConstraint(["wallet_link_id"], ["wallet_link.id"], ondelete="CASCADE",
-                                name=op.f("fk_wallet_change_request_wallet_link_id_wallet_link")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_wallet_change_request")),
-        sa.UniqueConstraint("ref", name=op.f("uq_wallet_change_request_ref")),
-    )
-    with op.batch_alter_table("wallet_change_request", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_wallet_change_request_wallet_link_id"),
-                              ["wallet_link_id"], unique=False)
-        batch_op.create_index("uq_wallet_change_request_pending", ["wallet_link_id"],
-                              unique=True, sqlite_where=sa.text("status = 'pending'"),
-                              postgresql_where=sa.text("status = 'pending'"))
+    ddl.create_table(
+        "wallet_change_request", ddl.key(), ddl.ref(),
+        ddl.refers("wallet_link_id", "wallet_link", ondelete="CASCADE"),
+        ddl.string("provider", 32), *ddl.sealed("phone", searchable=True),
+        ddl.string("old_provider", 32), ddl.blind_index("old_phone"), *ddl.sealed("reason"),
+        ddl.string("status", 10), ddl.actor("requested_by"), ddl.moment("requested_at"),
+        ddl.actor("decided_by", null=True), ddl.moment("decided_at", null=True),
+        checks=[ddl.one_of("status", "pending", "approved", "rejected", "stale")],
+        unique=["ref"],
+        indexes=_CHANGE_INDEXES)
+
     # One-time code SMS are a kind of their own: sealed while queued, scrubbed once sent.
-    with op.batch_alter_table("sms_message", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_sms_message_kind"), type_="check")
-        batch_op.create_check_constraint(op.f("ck_sms_message_kind"), _KINDS_AFTER)
+    _allow_sms_kinds(*_KINDS, "otp")
 
 
 def downgrade() -> None:
     op.execute("DELETE FROM sms_message WHERE kind = 'otp'")
-    with op.batch_alter_table("sms_message", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_sms_message_kind"), type_="check")
-        batch_op.create_check_constraint(op.f("ck_sms_message_kind"), _KINDS_BEFORE)
-    with op.batch_alter_table("wallet_change_request", schema=None) as batch_op:
-        batch_op.drop_index("uq_wallet_change_request_pending")
-        batch_op.drop_index(batch_op.f("ix_wallet_change_request_wallet_link_id"))
-    op.drop_table("wallet_change_request")
+    _allow_sms_kinds(*_KINDS)
+    ddl.drop_indexes("wallet_change_request", _CHANGE_INDEXES)
+    ddl.drop_tables("wallet_change_request")
+
+
+def _allow_sms_kinds(*kinds: str) -> None:
+    name, condition = ddl.one_of("kind", *kinds)
+    with op.batch_alter_table("sms_message") as batch_op:
+        batch_op.drop_constraint(op.f(f"ck_sms_message_{name}"), type_="check")
+        batch_op.create_check_constraint(op.f(f"ck_sms_message_{name}"), condition)

@@ -6,33 +6,22 @@ Create Date: 2026-11-27
 """
 
 import sqlalchemy as sa
-from alembic import op
+
+from gateway.migrations import schema as ddl
 
 revision = "0011"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "approver_totp",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ref", sa.String(length=32), nullable=False),
-        sa.Column("actor", sa.String(length=64), nullable=False),
-        sa.Column("secret_enc", sa.Text(), nullable=False),
-        sa.Column("enrolled_at", sa.DateTime(), nullable=False),
-        sa.Column("enrolled_by", sa.String(length=64), nullable=False),
-        sa.Column("confirmed_at", sa.DateTime(), nullable=True),
-        sa.Column("last_used_step", sa.BigInteger(), nullable=True),
-        sa.Column("last_used_at", sa.DateTime(), nullable=True),
-        sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("last_failure_at", sa.DateTime(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_approver_totp")),
-        sa.UniqueConstraint("actor", name=op.f("uq_approver_totp_actor")),
-        sa.UniqueConstraint("ref", name=op.f("uq_approver_totp_ref")),
-    )
+    ddl.create_table(
+        "approver_totp", ddl.key(), ddl.ref(), ddl.actor(), *ddl.sealed("secret"),
+        ddl.moment("enrolled_at"), ddl.actor("enrolled_by"), ddl.moment("confirmed_at", null=True),
+        *ddl.integers("last_used_step", null=True, type_=sa.BigInteger()),
+        ddl.moment("last_used_at", null=True), *ddl.integers("failures"),
+        ddl.moment("last_failure_at", null=True),
+        unique=["actor", "ref"])
 
 
 def downgrade() -> None:
-    op.drop_table("approver_totp")
+    ddl.drop_tables("approver_totp")
