@@ -95,6 +95,8 @@ def downgrade() -> None:
             batch_op.drop_column(name)
         batch_op.alter_column("telco_message_id", new_column_name="at_message_id",
                               existing_type=sa.String(length=100), existing_nullable=False)
+    # A second batch: SQLite's table rebuild names the renamed column only once it is done.
+    with op.batch_alter_table("sms_inbound", schema=None) as batch_op:
         batch_op.create_unique_constraint("uq_sms_inbound_at_message_id", ["at_message_id"])
     with op.batch_alter_table("sms_message", schema=None) as batch_op:
         batch_op.drop_constraint("uq_sms_message_telco_message", type_="unique")
@@ -102,5 +104,6 @@ def downgrade() -> None:
         batch_op.drop_column("telco")
         batch_op.alter_column("telco_message_id", new_column_name="at_message_id",
                               existing_type=sa.String(length=100), existing_nullable=True)
+    with op.batch_alter_table("sms_message", schema=None) as batch_op:
         batch_op.create_unique_constraint("uq_sms_message_at_message_id", ["at_message_id"])
     _sqlite_foreign_keys(True)
