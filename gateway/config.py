@@ -146,8 +146,14 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             "and set them in the environment (or set CHITRA_ENV=development for a local demo)."
         )
     cfg["SECRET_KEY"] = str(cfg["SECRET_KEY"])
+    from gateway.api import MAX_BODY_BYTES, MAX_UPLOAD_BYTES
+
     try:
         typed = _parse(cfg)
+        # The admin API's body limits, read per request: whole numbers of bytes from here on.
+        for name, default in (("API_MAX_BODY_BYTES", MAX_BODY_BYTES),
+                              ("API_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES)):
+            cfg[name] = parse.integer(cfg, name, low=1024, high=2**31 - 1, default=default)
     except parse.SettingError as exc:
         raise ConfigError(str(exc)) from None
     parse.install(app, typed)

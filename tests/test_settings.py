@@ -45,6 +45,8 @@ BAD = [
     ("AT_CALLBACK_KEY", "a/b", "cannot contain"),
     ("AT_ALLOWED_IPS", "10.0.0.0/33", "not an IP address"),
     ("TRUSTED_PROXIES", "proxy.local", "not an IP address"),
+    ("API_MAX_BODY_BYTES", "1MB", "whole number from 1024 to 2147483647"),
+    ("API_MAX_UPLOAD_BYTES", "-5", "whole number from 1024 to 2147483647"),
 ]
 
 
