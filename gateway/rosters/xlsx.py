@@ -263,15 +263,7 @@ def _stream_sheet(
 def _cell_value(kind: str, text: str, style: int, strings: list[str],
                 date_styles: frozenset[int]) -> object:
     if kind == "n":
-        if text == "":
-            return None
-        try:
-            number = _number(text)
-        except ValueError:
-            return text
-        if style in date_styles and 0 <= number < 2958466:
-            return _EPOCH + timedelta(days=float(number))
-        return number
+        return None if text == "" else _number_or_date(text, style, date_styles)
     if kind == "s":
         try:
             return strings[int(text)]
@@ -290,6 +282,11 @@ def _cell_value(kind: str, text: str, style: int, strings: list[str],
             return datetime.fromisoformat(text)
         except ValueError:
             return text
+    return _number_or_date(text, style, date_styles)
+
+
+def _number_or_date(text: str, style: int, date_styles: frozenset[int]) -> object:
+    """Read a numeric cell: a date when its style is a date format, else the number."""
     try:
         number = _number(text)
     except ValueError:
